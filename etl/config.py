@@ -1,0 +1,33 @@
+"""Run configuration: one frozen, typed object built at the edge and passed down.
+
+Default paths live here and nowhere else (cookiecutter-data-science style).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["DEFAULT_INPUT", "DEFAULT_OUTPUT", "RunConfig"]
+
+DEFAULT_INPUT = Path("data/raw")
+DEFAULT_OUTPUT = Path("data/processed")
+
+#: Bytes of (decompressed) input parsed per batch; bounds memory whatever the input size.
+DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """Everything a run needs to know, fixed before it starts."""
+
+    inputs: tuple[Path, ...] = (DEFAULT_INPUT,)
+    out: Path = DEFAULT_OUTPUT
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    near_duplicates: bool = True
+    keep_near_duplicates: bool = False
+    near_threshold: float = 0.8
+    incremental: bool = False
+    wait_for_lock: bool = False
+    max_reject_rate: float = 1.0
+    extra: dict[str, str] = field(default_factory=dict)
