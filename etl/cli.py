@@ -1,0 +1,120 @@
+"""The `etl` command: parses arguments, runs one subcommand, maps errors to exit statuses.
+
+This is the only place that catches `EtlError`: it prints one line on stderr and returns the
+error's exit status (documented in docs/CLI.md). `main(argv)` returns the status, so tests call
+it directly.
+
+Exit statuses: 0 success; 1 an error the toolkit has no better code for; 2 usage error;
+3 unreadable input; 4 unwritable output (or locked); 5 reject rate above --max-reject-rate;
+6 integrity (a guarantee failed, nothing published); 70 internal error (a bug: please report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from etl import __version__
+from etl.config import DEFAULT_CHUNK_BYTES, DEFAULT_INPUT, DEFAULT_OUTPUT, RunConfig
+from etl.errors import EtlError, UsageError
+
+__all__ = ["EXIT_INTERNAL", "main"]
+
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not a user mistake
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, raised rather than printed with usage."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text}")
+    return value
+
+
+def _megabytes(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text}")
+    return int(value * 1024 * 1024)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from etl.pipeline import run  # heavy imports only for the command that needs them
+
+    config = RunConfig(
+        inputs=tuple(args.inputs) or (DEFAULT_INPUT,),
+        out=args.out,
+        chunk_bytes=args.chunk_bytes,
+        near_duplicates=not args.no_near_duplicates,
+        keep_near_duplicates=args.keep_near_duplicates,
+        near_threshold=args.near_threshold,
+        incremental=args.incremental,
+        wait_for_lock=args.wait,
+        max_reject_rate=args.max_reject_rate,
+    )
+    result = run(config)
+    counts = result.counts
+    print(
+        f"etl run: {counts['records_read']} records read -> {counts['articles']} articles, "
+        f"{counts['duplicates']} duplicates, {counts['rejects']} rejects, "
+        f"{counts['entities']} entity mentions; outputs in {result.out}"
+    )
+    return 0
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="etl", description="Trade and customs news dumps in, analytics tables out.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="parse, deduplicate, tag, validate and write the tables")
+    run.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
+                     help=f"dump files or folders (*.txt, *.txt.gz); default {DEFAULT_INPUT}/")
+    run.add_argument("--out", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
+                     help=f"output folder (default {DEFAULT_OUTPUT}/)")
+    run.add_argument("--chunk-mb", dest="chunk_bytes", type=_megabytes, default=DEFAULT_CHUNK_BYTES,
+                     metavar="MB", help="input read per batch, bounds memory (default 16)")
+    run.add_argument("--no-near-duplicates", action="store_true",
+                     help="detect exact duplicates only")
+    run.add_argument("--keep-near-duplicates", action="store_true",
+                     help="keep near duplicates as articles (they are still reported)")
+    run.add_argument("--near-threshold", type=_fraction, default=0.8, metavar="J",
+                     help="estimated Jaccard similarity from which a record is a near duplicate (default 0.8)")
+    run.add_argument("--incremental", action="store_true",
+                     help="process only inputs not seen by an earlier run into DIR")
+    run.add_argument("--wait", action="store_true",
+                     help="wait for another run on DIR to finish instead of failing")
+    run.add_argument("--max-reject-rate", type=_fraction, default=1.0, metavar="R",
+                     help="fail (exit 5) when more than this fraction of records is rejected")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `etl` command with `argv` (default: the process arguments) and return its exit status."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except EtlError as error:
+        print(f"etl: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("etl: interrupted; nothing was published", file=sys.stderr)
+        return 130
