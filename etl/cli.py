@@ -12,6 +12,7 @@ Exit statuses: 0 success; 1 an error the toolkit has no better code for; 2 usage
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -118,3 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("etl: interrupted; nothing was published", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - the edge: a bug becomes one line and status 70
+        if os.environ.get("ETL_DEBUG"):
+            raise
+        print(
+            f"etl: internal error: {type(error).__name__}: {error} "
+            "(nothing was published; rerun with ETL_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

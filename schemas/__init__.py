@@ -11,7 +11,15 @@ from pathlib import Path
 from schemas import arrow, frames, records
 from schemas.arrow import SCHEMA_VERSION
 
-__all__ = ["ARTICLES_JSON_SCHEMA_PATH", "SCHEMA_VERSION", "arrow", "articles_json_schema", "frames", "records"]
+__all__ = [
+    "ARTICLES_JSON_SCHEMA_PATH",
+    "SCHEMA_VERSION",
+    "arrow",
+    "articles_json_schema",
+    "frames",
+    "records",
+    "render_articles_json_schema",
+]
 
 ARTICLES_JSON_SCHEMA_PATH = Path(__file__).with_name("articles.schema.json")
 
