@@ -78,6 +78,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
+    """Return a handler that passes the remaining arguments to `<module>.main(argv)`."""
+
+    def handler(args: argparse.Namespace) -> int:
+        from importlib import import_module
+
+        entry: Callable[[list[str]], int] = import_module(module).main
+        return entry(list(args.rest))
+
+    return handler
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(prog="etl", description="Trade and customs news dumps in, analytics tables out.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -103,6 +115,14 @@ def _build_parser() -> _Parser:
     run.add_argument("--max-reject-rate", type=_fraction, default=1.0, metavar="R",
                      help="fail (exit 5) when more than this fraction of records is rejected")
     run.set_defaults(handler=_run)
+
+    for name, module, summary in (
+        ("evaluate", "etl.evaluate", "score the tagger against gold data and the Reuters corpus"),
+        ("synth", "etl.synth", "write a deterministic synthetic dump (for benchmarks and tests)"),
+    ):
+        sub = commands.add_parser(name, help=summary, add_help=False)
+        sub.add_argument("rest", nargs=argparse.REMAINDER)
+        sub.set_defaults(handler=_delegate(module))
     return parser
 
 
