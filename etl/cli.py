@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, raised rather than printed with usage."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see --help)")
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def _fraction(text: str) -> float:
