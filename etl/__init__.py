@@ -23,7 +23,7 @@ def __getattr__(name: str) -> object:
     # The runner imports polars, pandera and the gazetteer: load it only when asked for, so
     # that `import etl` (and `etl --help`) stays cheap.
     if name == "run":
-        from etl.pipeline import run
+        from etl.pipeline import run  # noqa: PLC0415 - lazy on purpose, see above
 
         return run
     raise AttributeError(name)

@@ -78,7 +78,8 @@ class RejectRateError(EtlError):
         self.limit = limit
         rate = rejects / records if records else 0.0
         super().__init__(
-            f"reject rate {rate:.2%} ({rejects} of {records} records) exceeds --max-reject-rate {limit:.2%}"
+            f"reject rate {rate:.2%} ({rejects} of {records} records)"
+            f" exceeds --max-reject-rate {limit:.2%}"
         )
 
 

@@ -256,7 +256,9 @@ class Generation:
         """Write `payload` as pretty, key-sorted JSON and return its path."""
         target = self.file(name)
         try:
-            target.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            target.write_text(
+                json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
         except OSError as exc:
             raise OutputError(target, exc.strerror or str(exc)) from exc
         return target

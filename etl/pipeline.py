@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -71,7 +71,7 @@ class _Tally:
     near: int = 0
     near_kept: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
-    seconds: Counter[str] = field(default_factory=Counter)
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def counts(self) -> dict[str, int]:
         rejects = sum(self.rejects.values())
@@ -102,7 +102,9 @@ class _Clock:
         self._last = now
 
 
-def _timed_batches(files: list[InputFile], config: RunConfig, clock: _Clock) -> Iterator[ExtractedBatch]:
+def _timed_batches(
+    files: list[InputFile], config: RunConfig, clock: _Clock
+) -> Iterator[ExtractedBatch]:
     for batch in extract_batches(files, config.chunk_bytes):
         clock.lap("extract")
         yield batch
@@ -207,7 +209,10 @@ def _write_generation(
             f"records read {counts['records_read']} != articles {counts['articles']}"
             f" + duplicates {counts['duplicates']} + rejects {counts['rejects']}",
         )
-    if counts["records_read"] and counts["rejects"] / counts["records_read"] > config.max_reject_rate:
+    if (
+        counts["records_read"]
+        and counts["rejects"] / counts["records_read"] > config.max_reject_rate
+    ):
         raise RejectRateError(counts["rejects"], counts["records_read"], config.max_reject_rate)
     return tally
 
@@ -219,7 +224,11 @@ def _count_rejects(tally: _Tally, rejects: pl.DataFrame) -> None:
 
 
 def _manifest(
-    files: list[InputFile], generation: Generation, tally: _Tally, gazetteer: Gazetteer, started: float
+    files: list[InputFile],
+    generation: Generation,
+    tally: _Tally,
+    gazetteer: Gazetteer,
+    started: float,
 ) -> Manifest:
     inputs = []
     for item in files:

@@ -40,12 +40,13 @@ def _failures(model: type[ArticleFrame] | type[EntityFrame], frame: pl.DataFrame
     try:
         model.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
+        cases: pl.DataFrame = errors.failure_cases
         untied = cases.filter(pl.col("index").is_null())
         if untied.height:
             first = untied.row(0, named=True)
             raise IntegrityError(
-                "validate", f"{model.__name__}: {first['check']} failed for column {first['column']}"
+                "validate",
+                f"{model.__name__}: {first['check']} failed for column {first['column']}",
             ) from errors
         return cases.select(
             pl.col("index").cast(pl.Int64),
@@ -65,9 +66,9 @@ def _span_failures(articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFra
         .otherwise(pl.col("body"))
         .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
     )
-    return checked.filter(
-        (pl.col("actual") != pl.col("text")) | pl.col("actual").is_null()
-    ).select("article_id", check=pl.lit("entities: span does not match text"))
+    return checked.filter((pl.col("actual") != pl.col("text")) | pl.col("actual").is_null()).select(
+        "article_id", check=pl.lit("entities: span does not match text")
+    )
 
 
 def validate_batch(articles: pl.DataFrame, entities: pl.DataFrame) -> ValidatedBatch:
@@ -83,7 +84,9 @@ def validate_batch(articles: pl.DataFrame, entities: pl.DataFrame) -> ValidatedB
             entities.with_row_index("index")
             .with_columns(pl.col("index").cast(pl.Int64))
             .join(entity_fail, on="index")
-            .select("article_id", pl.concat_str([pl.lit("entities."), pl.col("check")]).alias("check")),
+            .select(
+                "article_id", pl.concat_str([pl.lit("entities."), pl.col("check")]).alias("check")
+            ),
             _span_failures(articles, entities),
         ]
     )

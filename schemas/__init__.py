@@ -1,4 +1,6 @@
-"""Every schema of the toolkit, each declared once: Arrow (physical), pydantic (rows), pandera (frames).
+"""Every schema of the toolkit, each declared once.
+
+Arrow (physical types), pydantic (rows), pandera (frames), and the JSON Schema file.
 
 `python -m schemas` rewrites the published JSON Schema for `articles.jsonl`.
 """

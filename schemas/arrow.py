@@ -56,7 +56,9 @@ ARTICLES = pa.schema(
         pa.field("source_line", pa.int64(), nullable=False),
         pa.field("source_offset", pa.int64(), nullable=False),
         pa.field("headline_repeats", pa.int16(), nullable=False),
-        pa.field("entities", pa.list_(pa.field("item", ENTITY_STRUCT, nullable=False)), nullable=False),
+        pa.field(
+            "entities", pa.list_(pa.field("item", ENTITY_STRUCT, nullable=False)), nullable=False
+        ),
         pa.field("countries", _strings(), nullable=False),
         pa.field(
             "country_salience",

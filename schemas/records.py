@@ -156,8 +156,6 @@ class ManifestOutput(_Row):
 class Manifest(_Row):
     """What a run read, wrote and counted: `manifest.json`."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-
     schema_version: str
     tool_version: str
     gazetteer_version: str
@@ -165,3 +163,4 @@ class Manifest(_Row):
     outputs: list[ManifestOutput]
     counts: dict[str, int]
     timings: dict[str, float]
+    finished_at: str

@@ -50,7 +50,9 @@ def _check_model_against_arrow(model: type[BaseModel], fields: list[pa.Field]) -
         annotation = _python_type(model.model_fields[field.name].annotation)
         kind = field.type
         if pa.types.is_string(kind):
-            assert annotation is str or (isinstance(annotation, type) and issubclass(annotation, str))
+            assert annotation is str or (
+                isinstance(annotation, type) and issubclass(annotation, str)
+            )
         elif pa.types.is_integer(kind):
             assert annotation is int, field.name
         elif pa.types.is_floating(kind):
@@ -77,7 +79,15 @@ def test_pydantic_article_matches_arrow() -> None:
 
 
 def test_entity_struct_is_the_entities_table_minus_keys() -> None:
-    assert [f.name for f in arrow.ENTITY_STRUCT] == ["text", "label", "entity_id", "name", "field", "start", "end"]
+    assert [f.name for f in arrow.ENTITY_STRUCT] == [
+        "text",
+        "label",
+        "entity_id",
+        "name",
+        "field",
+        "start",
+        "end",
+    ]
     for child in arrow.ENTITY_STRUCT:
         assert arrow.ENTITIES.field(child.name).type == child.type
 
