@@ -1,79 +1,206 @@
 """Load: frames in, files out, published all at once or not at all.
 
-How a run publishes (the set-atomic mechanism, see docs/OUTPUTS.md):
+The output folder (see docs/OUTPUTS.md for the full story):
 
     OUT/
-      .generations/g-<run>/      every output of one run, written and fsynced here first
-      current -> .generations/g-<run>   one symlink, replaced by a single atomic rename
-      articles.parquet -> current/articles.parquet   (and one such link per output name)
+      .lock                              flock'ed by the run that owns OUT (etl.lock)
+      .generations/g-000007/             every file of one run, written and fsynced here first
+      current -> .generations/g-000007   the published generation: ONE symlink, swapped by rename
+      manifest.json -> current/manifest.json
+      articles.parquet -> current/articles.parquet       (one link per top-level name)
+      articles/ -> current/articles/     part-000001.parquet, part-000007.parquet, ...
+      state/ -> current/state/           what incremental runs remember
 
-A run writes its files into a fresh generation folder, fsyncs them, then swaps the `current`
-link with `os.replace`, which is atomic on POSIX. At every instant each output name resolves
-into one complete generation, whose `manifest.json` matches its files; a run that fails or is
-killed before the swap leaves the previous generation published and untouched.
+Publishing: a run writes its files into a fresh generation folder (each file fsynced on
+close), hard-links the parts of earlier runs into it when it is incremental, fsyncs the
+folders, creates any missing `OUT/<name> -> current/<name>` links, and then replaces `current`
+with `os.replace` (the commit point, atomic on POSIX). Before the swap every name resolves into
+the previous generation; after it, into the new one; there is no instant at which two names
+resolve into different generations, so readers never see a mix. A run that fails or is killed
+before the swap leaves the previous generation published and untouched; the next run (under
+the lock) deletes what the killed one left: unpublished generation folders and staged links.
+
+Tables are folders of parts, one part per run that added rows (`articles/part-<gen>.parquet`),
+so every client reads a table with one glob (`OUT/articles/*.parquet`). When a table is made
+of exactly one part (always, after a full run), it is also published under the contract's
+one-file name (`articles.parquet`), as a hard link to that part.
 
 Parquet is written with the explicit Arrow schemas of `schemas.arrow` (never inferred), zstd,
-fixed-size row groups, statistics, dictionary encoding for low-cardinality columns, and
-key-value metadata; nothing time-dependent goes into a data file, so reruns are byte-identical.
+fixed-size row groups (the same rows give the same row groups whatever the batch sizes),
+statistics, the page index, dictionary encoding for low-cardinality columns, and key-value
+metadata; nothing time-dependent goes into a data file, so reruns are byte-identical.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Self
+from typing import Literal, Self
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.errors import OutputError
+from etl.errors import IntegrityError, OutputError
+from schemas import arrow
+from schemas.records import Manifest
 
 __all__ = [
+    "ARTICLES",
+    "ARTICLES_JSONL",
+    "CURRENT_LINK",
+    "DUPLICATES",
+    "ENTITIES",
     "GENERATIONS_DIR",
-    "PARQUET_ROW_GROUP_ROWS",
+    "KEEP_OLD_GENERATIONS",
+    "MANIFEST_JSON",
+    "NEAR_KEPT",
+    "REJECTS",
+    "STATE_DIR",
+    "TABLES",
     "Generation",
     "JsonlWriter",
     "ParquetTableWriter",
+    "Published",
+    "Table",
+    "Written",
     "digest_file",
+    "output_error",
+    "prepare_output",
     "publish",
-    "published_generation",
+    "published",
+    "recover",
     "to_arrow",
 ]
 
 GENERATIONS_DIR = ".generations"
 CURRENT_LINK = "current"
-#: Rows per Parquet row group: large enough for good compression and few footers, small enough
-#: that a reader filtering on source_file or article_id can skip most of a big file.
-PARQUET_ROW_GROUP_ROWS = 65_536
-#: Generations kept besides the published one, so a reader holding an old file can finish.
+MANIFEST_JSON = "manifest.json"
+STATE_DIR = "state"
+#: Published generations kept besides the current one, so that a reader that resolved
+#: `current` just before a swap can still open its files (an open file survives deletion anyway).
 KEEP_OLD_GENERATIONS = 1
 
-# Columns with few distinct values per row group: dictionary-encode them.
-_DICTIONARY_COLUMNS = {
-    "source_file",
-    "label",
-    "field",
-    "kind",
-    "entity_id",
-    "name",
-    "country",
-    "source",
-    "entities.list.item.label",
-    "entities.list.item.field",
-    "entities.list.item.entity_id",
-    "entities.list.item.name",
-    "countries.list.item",
-    "organizations.list.item",
-    "themes.list.item",
-    "flags.list.item",
-}
+_GENERATION_NAME = re.compile(r"^g-(\d{6,})$")
+_STAGED_LINK = re.compile(r"^\..+\.tmp-\d+$")
+_PART_NAME = re.compile(r"^part-(\d{6,})\.(parquet|jsonl)$")
+
+
+# --------------------------------------------------------------------------- the tables
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One output table: its folder of parts, its one-file name, and how it is written."""
+
+    name: str
+    format: Literal["parquet", "jsonl"]
+    folder: str
+    schema: pa.Schema | None = None
+    #: Rows per Parquet row group (every group but the last has exactly this many).
+    row_group_rows: int = 65_536
+    #: Leaf columns (Parquet dotted paths) to dictionary-encode: those with few distinct values.
+    dictionary: frozenset[str] = frozenset()
+    #: Leaf columns without min/max statistics: long free text, useless for pruning.
+    no_statistics: frozenset[str] = frozenset()
+
+    @property
+    def file(self) -> str:
+        """Return the table's one-file name (`articles.parquet`)."""
+        return f"{self.name}.{self.format}"
+
+    def part(self, generation: int) -> str:
+        """Return the path, relative to a generation, of the part written by `generation`."""
+        return f"{self.folder}/part-{generation:06d}.{self.format}"
+
+    @property
+    def glob(self) -> str:
+        """Return the glob, relative to the output folder, that matches every part."""
+        return f"{self.folder}/*.{self.format}"
+
+
+_ENTITY_LIST = "entities.list.item"
+_TEXT = frozenset({"headline", "body", f"{_ENTITY_LIST}.text"})
+
+#: Articles, in input order (source_file, source_line). 16,384 articles of ~2-3 kB of text make
+#: row groups of ~40 MB before compression: big enough to compress well and to keep the
+#: footer small, small enough that a filter on source_file skips most of a large table.
+ARTICLES = Table(
+    name="articles",
+    format="parquet",
+    folder="articles",
+    schema=arrow.ARTICLES,
+    row_group_rows=16_384,
+    dictionary=frozenset(
+        {
+            "source_file",
+            f"{_ENTITY_LIST}.label",
+            f"{_ENTITY_LIST}.entity_id",
+            f"{_ENTITY_LIST}.name",
+            f"{_ENTITY_LIST}.field",
+            f"{_ENTITY_LIST}.text",
+            "countries.list.item",
+            "country_salience.list.item.country",
+            "organizations.list.item",
+            "themes.list.item",
+            "flags.list.item",
+        }
+    ),
+    no_statistics=_TEXT,
+)
+ARTICLES_JSONL = Table(name="articles", format="jsonl", folder="articles_jsonl")
+#: Mentions, in the order of their articles, then field and start: ~120 bytes a row, so
+#: 131,072 rows (~13,000 articles) make row groups of ~16 MB before compression.
+ENTITIES = Table(
+    name="entities",
+    format="parquet",
+    folder="entities",
+    schema=arrow.ENTITIES,
+    row_group_rows=131_072,
+    dictionary=frozenset(
+        {"article_id", "field", "text", "label", "entity_id", "name", "country", "source"}
+    ),
+)
+DUPLICATES = Table(
+    name="duplicates",
+    format="parquet",
+    folder="duplicates",
+    schema=arrow.DUPLICATES,
+    row_group_rows=65_536,
+    dictionary=frozenset({"kind", "source_file"}),
+    no_statistics=frozenset({"headline"}),
+)
+NEAR_KEPT = Table(
+    name="near_duplicates_kept",
+    format="parquet",
+    folder="near_duplicates_kept",
+    schema=arrow.DUPLICATES,
+    row_group_rows=65_536,
+    dictionary=frozenset({"kind", "source_file"}),
+    no_statistics=frozenset({"headline"}),
+)
+REJECTS = Table(name="rejects", format="jsonl", folder="rejects")
+
+#: Every table a run publishes, in manifest order.
+TABLES: tuple[Table, ...] = (ARTICLES, ARTICLES_JSONL, ENTITIES, DUPLICATES, NEAR_KEPT, REJECTS)
+
+
+def output_error(path: Path | str, exc: OSError) -> OutputError:
+    """Return the one-line `OutputError` for an OS error met while writing `path`."""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        reason = f"{reason} (disk full; the previous outputs are untouched)"
+    return OutputError(path, reason)
 
 
 def to_arrow(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
@@ -83,43 +210,123 @@ def to_arrow(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
     return table.cast(schema, safe=True)
 
 
-class ParquetTableWriter:
-    """Streams tables into one Parquet file in row groups of exactly `row_group_rows` rows."""
+# --------------------------------------------------------------------------- the writers
 
-    def __init__(
-        self,
-        path: Path,
-        schema: pa.Schema,
-        metadata: dict[str, str],
-        row_group_rows: int = PARQUET_ROW_GROUP_ROWS,
-    ) -> None:
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One file of a generation: where, how many rows, how many bytes, which sha256."""
+
+    path: str  # relative to the generation (and so to the output folder)
+    rows: int
+    bytes: int
+    sha256: str
+
+
+class _Sink(io.RawIOBase):
+    """A new file written with `os.write`, hashed as it goes, fsynced on close.
+
+    Every byte the toolkit writes goes through `write` below, so an OS error (disk full,
+    permission, I/O) surfaces here as the OSError the kernel reported, whichever library
+    (pyarrow, polars) produced the bytes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
+        self.size = 0
+        self._digest = hashlib.sha256()
+        self._abandoned = False
+        try:
+            # O_EXCL: a generation folder is new, so a file already there is a bug, not data.
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise output_error(path, exc) from exc
+
+    def writable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.size
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(data).cast("B")
+        total = len(view)
+        if self._abandoned:
+            return total  # the file is being thrown away: swallow a late footer
+        if self.closed:
+            raise ValueError(f"write to closed file {self.path}")
+        while view:
+            written = os.write(self._fd, view)
+            self._digest.update(view[:written])
+            view = view[written:]
+        self.size += total
+        return total
+
+    def finish(self) -> tuple[int, str]:
+        """Flush the file to disk, close it, and return its size and sha256."""
+        os.fsync(self._fd)
+        self.close()
+        return self.size, self._digest.hexdigest()
+
+    def abandon(self) -> None:
+        """Close the file and drop anything written to it from now on."""
+        self._abandoned = True
+        self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                os.close(self._fd)
+            finally:
+                super().close()
+
+
+class ParquetTableWriter:
+    """Streams Arrow tables into one Parquet file in row groups of exactly `row_group_rows`."""
+
+    def __init__(self, path: Path, table: Table, metadata: dict[str, str], relpath: str) -> None:
+        if table.schema is None:
+            raise ValueError(f"{table.file} has no Arrow schema")
+        self.path = path
+        self.relpath = relpath
         self.rows = 0
-        self._schema = schema.with_metadata({k.encode(): v.encode() for k, v in metadata.items()})
-        self._row_group_rows = row_group_rows
+        self.written: Written | None = None
+        self._row_group_rows = table.row_group_rows
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
-        dictionary = [name for name in _leaf_paths(schema) if name in _DICTIONARY_COLUMNS]
+        schema = table.schema.with_metadata({k.encode(): v.encode() for k, v in metadata.items()})
+        self._schema = schema
+        leaves = _leaf_paths(schema)
+        self._sink = _Sink(path)
         try:
+            # Every setting is spelled out: a pyarrow upgrade that changes a default must not
+            # silently change the files (determinism, readers' expectations).
             self._writer = pq.ParquetWriter(
-                str(path),
-                self._schema,
+                self._sink,
+                schema,
+                version="2.6",
+                data_page_version="1.0",
                 compression="zstd",
                 compression_level=3,
-                use_dictionary=dictionary,
-                write_statistics=True,
+                use_dictionary=[name for name in leaves if name in table.dictionary],
+                write_statistics=[name for name in leaves if name not in table.no_statistics],
                 write_page_index=True,
+                data_page_size=1 << 20,
+                use_compliant_nested_type=True,
+                store_schema=True,
             )
         except OSError as exc:
-            raise OutputError(path, exc.strerror or str(exc)) from exc
+            self._sink.abandon()
+            raise output_error(path, exc) from exc
 
-    def write(self, table: pa.Table) -> None:
-        """Buffer `table`, writing out every full row group."""
-        if table.num_rows == 0:
+    def write(self, data: pa.Table) -> None:
+        """Buffer `data`, writing out every full row group."""
+        if data.num_rows == 0:
             return
-        self._pending.append(table)
-        self._pending_rows += table.num_rows
-        self.rows += table.num_rows
+        self._pending.append(data)
+        self._pending_rows += data.num_rows
+        self.rows += data.num_rows
         if self._pending_rows >= self._row_group_rows:
             self._flush(final=False)
 
@@ -132,30 +339,46 @@ class ParquetTableWriter:
                 chunk = buffered.slice(start, min(self._row_group_rows, cut - start))
                 self._writer.write_table(chunk, row_group_size=self._row_group_rows)
         except OSError as exc:
-            raise OutputError(self.path, exc.strerror or str(exc)) from exc
+            raise output_error(self.path, exc) from exc
         rest = buffered.slice(cut)
         self._pending = [rest] if rest.num_rows else []
         self._pending_rows = rest.num_rows
 
-    def close(self) -> None:
-        """Write the last row group and the footer."""
+    def close(self) -> Written:
+        """Write the last row group and the footer, fsync, and return what was written."""
+        if self.written is not None:
+            return self.written
         if self._pending_rows:
             self._flush(final=True)
         try:
             self._writer.close()
+            size, sha = self._sink.finish()
         except OSError as exc:
-            raise OutputError(self.path, exc.strerror or str(exc)) from exc
+            raise output_error(self.path, exc) from exc
+        self.written = Written(self.relpath, self.rows, size, sha)
+        return self.written
+
+    def abort(self) -> None:
+        """Close the file without finishing it (the generation is being discarded)."""
+        self._sink.abandon()
+        # Close the pyarrow writer now (its footer goes nowhere) rather than at garbage
+        # collection, where an error could only be printed.
+        with contextlib.suppress(OSError, pa.ArrowException):
+            self._writer.close()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         if kind is None:
             self.close()
         else:
-            self._writer.close()
+            self.abort()
 
 
 def _leaf_paths(schema: pa.Schema) -> list[str]:
@@ -171,53 +394,63 @@ def _leaf_paths(schema: pa.Schema) -> list[str]:
         else:
             paths.append(prefix)
 
-    for field in schema:
-        walk(field.name, field.type)
+    for column in schema:
+        walk(column.name, column.type)
     return paths
 
 
 class JsonlWriter:
-    """Appends frames to a JSON Lines file: UTF-8, one object per line, fields in schema order."""
+    """Appends frames to a JSON Lines file: UTF-8, one object per line, fields in frame order."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, relpath: str) -> None:
         self.path = path
+        self.relpath = relpath
         self.rows = 0
-        try:
-            self._handle: BinaryIO = path.open("wb")
-        except OSError as exc:
-            raise OutputError(path, exc.strerror or str(exc)) from exc
+        self.written: Written | None = None
+        self._sink = _Sink(path)
 
     def write(self, frame: pl.DataFrame) -> None:
         """Append one line per row of `frame`."""
         if frame.height == 0:
             return
         try:
-            frame.write_ndjson(self._handle)
+            self._sink.write(frame.write_ndjson().encode("utf-8"))
         except OSError as exc:
-            raise OutputError(self.path, exc.strerror or str(exc)) from exc
+            raise output_error(self.path, exc) from exc
         self.rows += frame.height
 
-    def close(self) -> None:
-        """Flush and close the file."""
+    def close(self) -> Written:
+        """Flush, fsync and close the file, and return what was written."""
+        if self.written is not None:
+            return self.written
         try:
-            self._handle.close()
+            size, sha = self._sink.finish()
         except OSError as exc:
-            raise OutputError(self.path, exc.strerror or str(exc)) from exc
+            raise output_error(self.path, exc) from exc
+        self.written = Written(self.relpath, self.rows, size, sha)
+        return self.written
+
+    def abort(self) -> None:
+        """Close the file without finishing it (the generation is being discarded)."""
+        self._sink.abandon()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         if kind is None:
             self.close()
         else:
-            self._handle.close()
+            self.abort()
 
 
 def digest_file(path: Path) -> tuple[int, str]:
-    """Return the size and sha256 of a written file."""
+    """Return the size and sha256 of a file on disk."""
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
@@ -227,113 +460,355 @@ def digest_file(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+# --------------------------------------------------------------------------- generations
+
+
+def prepare_output(out: Path) -> Path:
+    """Return `out` after making sure it exists, is a folder, and can be written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise OutputError(out, "not a folder") from exc
+    except OSError as exc:
+        raise output_error(out, exc) from exc
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(out, "permission denied")
+    return out
+
+
+def _generation_number(name: str) -> int | None:
+    match = _GENERATION_NAME.match(name)
+    return int(match.group(1)) if match else None
+
+
 @dataclass(frozen=True, slots=True)
-class Generation:
-    """A folder that one run writes its outputs into before publishing them."""
+class Published:
+    """The published generation of an output folder and its parsed manifest."""
 
     out: Path
     path: Path
+    number: int
+    manifest: Manifest
+
+    def outputs(self) -> dict[str, Written]:
+        """Return the manifest's output entries by path."""
+        return {
+            entry.path: Written(entry.path, entry.rows, entry.bytes, entry.sha256)
+            for entry in self.manifest.outputs
+        }
+
+
+def _current_target(out: Path) -> Path | None:
+    """Return the generation folder `OUT/current` points at, or None when there is none."""
+    link = out / CURRENT_LINK
+    if not link.is_symlink():
+        if link.exists():
+            raise OutputError(link, "expected a symlink to the published generation")
+        return None
+    return out / os.readlink(link)
+
+
+def published(out: Path) -> Published | None:
+    """Return the published generation of `out` (manifest parsed), or None before the first run."""
+    target = _current_target(out)
+    if target is None:
+        return None
+    number = _generation_number(target.name)
+    if number is None:
+        raise IntegrityError("manifest", f"{target} is not a generation this toolkit wrote")
+    manifest_path = target / MANIFEST_JSON
+    try:
+        manifest = Manifest.model_validate_json(manifest_path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise IntegrityError(
+            "manifest", f"published manifest {manifest_path} is unreadable (run 'etl validate')"
+        ) from exc
+    return Published(out, target, number, manifest)
+
+
+def recover(out: Path) -> list[Path]:
+    """Delete what killed or failed runs left in `out` and return the paths removed.
+
+    Must be called with the output lock held. Removes staged links (`.<name>.tmp-<pid>`),
+    every generation newer than the published one (runs that never reached their commit
+    point), and older generations beyond `KEEP_OLD_GENERATIONS`.
+    """
+    removed: list[Path] = []
+    try:
+        for entry in sorted(out.iterdir()):
+            if _STAGED_LINK.match(entry.name) and entry.is_symlink():
+                entry.unlink()
+                removed.append(entry)
+        removed.extend(_prune(out))
+    except OSError as exc:
+        raise output_error(out, exc) from exc
+    return removed
+
+
+def _prune(out: Path) -> list[Path]:
+    """Delete every generation but the published one and the newest complete older ones."""
+    root = out / GENERATIONS_DIR
+    if not root.is_dir():
+        return []
+    target = _current_target(out)
+    current = _generation_number(target.name) if target is not None else None
+    older: list[tuple[int, Path]] = []
+    doomed: list[Path] = []
+    for entry in sorted(root.iterdir()):
+        number = _generation_number(entry.name)
+        if target is not None and entry.name == target.name:
+            continue
+        if (
+            number is not None
+            and current is not None
+            and number < current
+            and (entry / MANIFEST_JSON).is_file()
+        ):
+            older.append((number, entry))
+        else:
+            # Newer than the published one, or never finished, or not ours to keep.
+            doomed.append(entry)
+    older.sort(reverse=True)
+    doomed.extend(path for _, path in older[KEEP_OLD_GENERATIONS:])
+    for path in doomed:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return doomed
+
+
+@dataclass(slots=True)
+class Generation:
+    """A folder that one run writes its outputs into before publishing them.
+
+    Create it with the output lock held: its number is one more than any generation in the
+    folder, which is what orders parts and tells recovery which folders are leftovers.
+    """
+
+    out: Path
+    number: int
+    path: Path
+    files: dict[str, Written] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, out: Path, run_id: str) -> Generation:
-        """Return a new, empty generation folder under `out`."""
+    def create(cls, out: Path) -> Generation:
+        """Return a new, empty generation folder under `out`, numbered after every other."""
         root = out / GENERATIONS_DIR
-        path = root / f"g-{run_id}"
         try:
-            root.mkdir(parents=True, exist_ok=True)
-            if path.exists():
-                shutil.rmtree(path)
+            root.mkdir(exist_ok=True)
+            numbers = [_generation_number(p.name) for p in root.iterdir()]
+            target = _current_target(out)
+            if target is not None:
+                numbers.append(_generation_number(target.name))
+            number = max((n for n in numbers if n is not None), default=0) + 1
+            path = root / f"g-{number:06d}"
             path.mkdir()
         except OSError as exc:
-            raise OutputError(out, exc.strerror or str(exc)) from exc
-        return cls(out, path)
+            raise output_error(root, exc) from exc
+        return cls(out, number, path)
 
-    def file(self, name: str) -> Path:
-        """Return where output `name` is written in this generation."""
-        return self.path / name
-
-    def write_json(self, name: str, payload: object) -> Path:
-        """Write `payload` as pretty, key-sorted JSON and return its path."""
-        target = self.file(name)
+    def _target(self, relpath: str) -> Path:
+        target = self.path / relpath
         try:
-            target.write_text(
-                json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-            )
+            target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(target, exc.strerror or str(exc)) from exc
+            raise output_error(target.parent, exc) from exc
         return target
 
+    def parquet(
+        self, table: Table, metadata: dict[str, str], relpath: str | None = None
+    ) -> ParquetTableWriter:
+        """Return a writer for `table`'s part of this generation (or for `relpath`)."""
+        relpath = relpath or table.part(self.number)
+        return ParquetTableWriter(self._target(relpath), table, metadata, relpath)
+
+    def jsonl(self, table: Table) -> JsonlWriter:
+        """Return a writer for `table`'s part of this generation."""
+        relpath = table.part(self.number)
+        return JsonlWriter(self._target(relpath), relpath)
+
+    def record(self, written: Written) -> None:
+        """Count `written` as one of this generation's files (it goes into the manifest)."""
+        self.files[written.path] = written
+
+    def add_part(self, table: Table, written: Written) -> None:
+        """Record this run's part of `table`, or delete it when it is empty and not needed.
+
+        A run adds a part only when it has rows for the table, except that a table always has
+        at least one part (possibly empty), so that its glob always matches a file.
+        """
+        if written.rows == 0 and any(path != written.path for path in self.parts(table)):
+            self.forget(written.path)
+        else:
+            self.record(written)
+
+    def forget(self, relpath: str) -> None:
+        """Delete a file of this generation that turned out not to be needed."""
+        self.files.pop(relpath, None)
+        try:
+            (self.path / relpath).unlink()
+        except OSError as exc:
+            raise output_error(self.path / relpath, exc) from exc
+
+    def adopt(self, previous: Published, relpaths: Collection[str]) -> None:
+        """Hard-link files of the published generation into this one, with their manifest entries.
+
+        Earlier parts are not copied: a hard link costs nothing, and the published generation
+        stays complete on its own until this one replaces it.
+        """
+        entries = previous.outputs()
+        for relpath in relpaths:
+            entry = entries.get(relpath)
+            if entry is None:
+                raise IntegrityError("incremental", f"{relpath} is not in the published manifest")
+            source = previous.path / relpath
+            try:
+                if source.stat().st_size != entry.bytes:
+                    raise IntegrityError(
+                        "incremental",
+                        f"{source} has changed since it was published (run 'etl validate')",
+                    )
+                _link_or_copy(source, self._target(relpath))
+            except OSError as exc:
+                raise output_error(self.path / relpath, exc) from exc
+            self.record(entry)
+
+    def parts(self, table: Table) -> list[str]:
+        """Return the relative paths of `table`'s parts in this generation, oldest first."""
+        prefix = f"{table.folder}/"
+        return sorted(
+            path
+            for path in self.files
+            if path.startswith(prefix) and _PART_NAME.match(path[len(prefix) :])
+        )
+
+    def publish_single_files(self, tables: Collection[Table]) -> None:
+        """Link each table made of exactly one part to its one-file name (`articles.parquet`)."""
+        for table in tables:
+            parts = self.parts(table)
+            if len(parts) != 1:
+                continue
+            source = self.files[parts[0]]
+            target = self._target(table.file)
+            try:
+                _link_or_copy(self.path / source.path, target)
+            except OSError as exc:
+                raise output_error(target, exc) from exc
+            self.record(Written(table.file, source.rows, source.bytes, source.sha256))
+
+    def write_json(self, name: str, payload: object) -> Path:
+        """Write `payload` as pretty, key-sorted JSON (fsynced) and return its path."""
+        target = self._target(name)
+        sink = _Sink(target)
+        try:
+            sink.write((json.dumps(payload, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+            sink.finish()
+        except OSError as exc:
+            sink.close()
+            raise output_error(target, exc) from exc
+        return target
+
+    def outputs(self) -> list[Written]:
+        """Return every recorded file of this generation, sorted by path."""
+        return [self.files[path] for path in sorted(self.files)]
+
     def discard(self) -> None:
-        """Remove this (unpublished) generation."""
+        """Remove this (unpublished) generation; a leftover is removed by the next run anyway."""
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _fsync_tree(path: Path) -> None:
-    for child in sorted(path.iterdir()):
-        if child.is_file():
-            fd = os.open(child, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    _fsync_dir(path)
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link `source` to `target`, copying where the file system has no hard links."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
+            raise
+        shutil.copyfile(source, target)
+        fd = os.open(target, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def publish(generation: Generation, names: Sequence[str]) -> None:
-    """Make `generation` the published one, atomically, and point every output name into it."""
+def _folders(root: Path) -> Iterator[Path]:
+    """Yield every folder under `root`, deepest first, then `root` itself."""
+    for dirpath, _dirnames, _files in os.walk(root, topdown=False):
+        yield Path(dirpath)
+
+
+def publish(generation: Generation) -> None:
+    """Make `generation` the published one, atomically, and point every top-level name into it."""
     out = generation.out
+    staged: list[Path] = []
     try:
-        _fsync_tree(generation.path)
-        staged = out / f".{CURRENT_LINK}.tmp-{os.getpid()}"
-        if staged.is_symlink() or staged.exists():
-            staged.unlink()
-        staged.symlink_to(generation.path.relative_to(out))
-        os.replace(staged, out / CURRENT_LINK)  # the commit point
-        _fsync_dir(out)
+        # Files were fsynced as they were closed; make their directory entries durable too,
+        # so that after a power loss `current` never points at a folder with missing files.
+        for folder in _folders(generation.path):
+            _fsync_dir(folder)
+        _fsync_dir(out / GENERATIONS_DIR)
+
+        names = sorted(entry.name for entry in generation.path.iterdir())
+        # Links for names new to this generation are created before the swap: until then they
+        # dangle (the name does not exist yet for a reader), after it they resolve.
         for name in names:
-            _link_output(out, name)
+            _link_output(out, name, staged)
+
+        link = out / f".{CURRENT_LINK}.tmp-{os.getpid()}"
+        staged.append(link)
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(Path(GENERATIONS_DIR) / generation.path.name)
+        os.replace(link, out / CURRENT_LINK)  # the commit point
         _fsync_dir(out)
-        _prune(out, keep=generation.path)
     except OSError as exc:
-        raise OutputError(out, exc.strerror or str(exc)) from exc
+        for path in staged:
+            if path.is_symlink():
+                path.unlink()
+        raise output_error(out, exc) from exc
+
+    # Past the commit point the run has succeeded; tidying up must not turn it into a failure
+    # (a leftover is removed by the next run).
+    try:
+        _unlink_stale_names(out, set(names))
+        _prune(out)
+        _fsync_dir(out)
+    except OSError:
+        pass
 
 
-def _link_output(out: Path, name: str) -> None:
+def _link_output(out: Path, name: str, staged: list[Path]) -> None:
     """Make OUT/name a symlink to current/name (once; later swaps of `current` move it)."""
     link = out / name
     target = Path(CURRENT_LINK) / name
     if link.is_symlink() and Path(os.readlink(link)) == target:
         return
-    staged = out / f".{name}.tmp-{os.getpid()}"
-    if staged.is_symlink() or staged.exists():
-        staged.unlink()
-    staged.symlink_to(target)
-    if link.is_dir() and not link.is_symlink():
-        raise OutputError(link, "a folder stands where an output file belongs")
-    os.replace(staged, link)
+    if link.exists() and link.is_dir() and not link.is_symlink():
+        raise OutputError(link, "a folder stands where an output link belongs; move it away")
+    temporary = out / f".{name}.tmp-{os.getpid()}"
+    staged.append(temporary)
+    if temporary.is_symlink():
+        temporary.unlink()
+    temporary.symlink_to(target)
+    os.replace(temporary, link)
 
 
-def _prune(out: Path, keep: Path) -> None:
-    """Delete old generations, keeping the published one and the newest older ones."""
-    root = out / GENERATIONS_DIR
-    others = sorted(
-        (p for p in root.iterdir() if p != keep and p.is_dir()),
-        key=lambda p: p.stat().st_mtime_ns,
-        reverse=True,
-    )
-    for old in others[KEEP_OLD_GENERATIONS:]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def published_generation(out: Path) -> Path | None:
-    """Return the folder of the published generation, or None before the first run."""
-    link = out / CURRENT_LINK
-    return link.resolve() if link.is_symlink() else None
+def _unlink_stale_names(out: Path, names: set[str]) -> None:
+    """Remove links to names the published generation no longer has (they would dangle)."""
+    prefix = f"{CURRENT_LINK}/"
+    for entry in out.iterdir():
+        if entry.name in names or not entry.is_symlink():
+            continue
+        target = os.readlink(entry)
+        if target.startswith(prefix) and "/" not in target[len(prefix) :]:
+            entry.unlink()

@@ -7,23 +7,51 @@ file is written and the counts add up: records read = articles + duplicates + re
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
 from etl import __version__
 from etl.config import RunConfig
 from etl.dedup import NearDuplicateIndex, SeenArticles, drop_exact_duplicates, drop_near_duplicates
-from etl.errors import IntegrityError, OutputError, RejectRateError
+from etl.errors import IntegrityError, RejectRateError
 from etl.extract import ExtractedBatch, extract_batches
-from etl.load import Generation, JsonlWriter, ParquetTableWriter, digest_file, publish, to_arrow
+from etl.load import (
+    ARTICLES,
+    ARTICLES_JSONL,
+    DUPLICATES,
+    ENTITIES,
+    MANIFEST_JSON,
+    NEAR_KEPT,
+    REJECTS,
+    TABLES,
+    Generation,
+    Published,
+    Table,
+    Written,
+    prepare_output,
+    publish,
+    published,
+    recover,
+    to_arrow,
+)
+from etl.lock import OutputLock
 from etl.sources import InputFile, discover_inputs, file_digest
+from etl.state import (
+    STATE_TABLES,
+    RunState,
+    SeenInput,
+    new_articles,
+    read_state,
+    unseen_inputs,
+    write_state,
+)
 from etl.tagging import Gazetteer, load_gazetteer
 from etl.transform import enrich
 from etl.validate import validate_batch
@@ -32,34 +60,27 @@ from schemas.records import Manifest, ManifestInput, ManifestOutput
 
 __all__ = ["OUTPUT_NAMES", "RunResult", "run"]
 
-ARTICLES_PARQUET = "articles.parquet"
-ARTICLES_JSONL = "articles.jsonl"
-ENTITIES_PARQUET = "entities.parquet"
-DUPLICATES_PARQUET = "duplicates.parquet"
-NEAR_KEPT_PARQUET = "near_duplicates_kept.parquet"
-REJECTS_JSONL = "rejects.jsonl"
-MANIFEST_JSON = "manifest.json"
+_T = TypeVar("_T")
 
-#: Every name a run publishes in the output folder.
-OUTPUT_NAMES = (
-    ARTICLES_PARQUET,
-    ARTICLES_JSONL,
-    ENTITIES_PARQUET,
-    DUPLICATES_PARQUET,
-    NEAR_KEPT_PARQUET,
-    REJECTS_JSONL,
-    MANIFEST_JSON,
-)
+#: The one-file names of a full run's outputs (see etl.load for the folders of parts).
+OUTPUT_NAMES = (*(table.file for table in TABLES), MANIFEST_JSON)
 
 
 @dataclass(slots=True)
 class RunResult:
-    """What a run did: its counts, its manifest, and where it published."""
+    """What a run did: its counts, its manifest, and where it published.
+
+    `published` is False when an incremental run found no new input and changed nothing;
+    `manifest` is then the one already published.
+    """
 
     counts: dict[str, int]
     manifest: Manifest
     out: Path
     timings: dict[str, float] = field(default_factory=dict)
+    published: bool = True
+    new_inputs: int = 0
+    skipped_inputs: int = 0
 
 
 @dataclass(slots=True)
@@ -123,50 +144,81 @@ def run(config: RunConfig) -> RunResult:
     started = time.perf_counter()
     files = discover_inputs(config.inputs)
     gazetteer = load_gazetteer()
-    out = config.out
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(out, exc.strerror or str(exc)) from exc
-    if not os.access(out, os.W_OK):
-        raise OutputError(out, "permission denied")
+    out = prepare_output(config.out)
+    with OutputLock(out, wait=config.wait_for_lock):
+        recover(out)  # what a killed run left behind
+        previous = published(out) if config.incremental else None
+        state = read_state(previous) if previous is not None else RunState.empty()
+        inputs = [SeenInput(item, *file_digest(item.path)) for item in files]
+        todo = unseen_inputs(state, inputs) if previous is not None else inputs
+        if previous is not None and not todo:
+            return RunResult(
+                {}, previous.manifest, out, published=False, skipped_inputs=len(inputs)
+            )
+        generation = Generation.create(out)
+        try:
+            if previous is not None:
+                generation.adopt(previous, _earlier_parts(previous))
+            tally = _write_generation(todo, config, gazetteer, generation, state)
+            generation.publish_single_files(TABLES)
+            manifest = _manifest(
+                todo,
+                generation=generation,
+                tally=tally,
+                gazetteer=gazetteer,
+                started=started,
+                previous=previous,
+            )
+            generation.write_json(MANIFEST_JSON, manifest.model_dump(mode="json"))
+            publish(generation)
+        except BaseException:
+            generation.discard()
+            raise
+    return RunResult(
+        tally.counts(),
+        manifest,
+        out,
+        dict(manifest.timings),
+        new_inputs=len(todo),
+        skipped_inputs=len(inputs) - len(todo),
+    )
 
-    run_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}"
-    generation = Generation.create(out, run_id)
-    try:
-        tally = _write_generation(files, config, gazetteer, generation)
-        manifest = _manifest(files, generation, tally, gazetteer, started)
-        generation.write_json(MANIFEST_JSON, manifest.model_dump(mode="json"))
-        publish(generation, OUTPUT_NAMES)
-    except BaseException:
-        generation.discard()
-        raise
-    return RunResult(tally.counts(), manifest, out, dict(manifest.timings))
+
+def _earlier_parts(previous: Published) -> list[str]:
+    """Return the parts (of every table and state table) of the published generation."""
+    return [
+        path
+        for path in previous.outputs()
+        if any(path.startswith(f"{table.folder}/part-") for table in (*TABLES, *STATE_TABLES))
+    ]
 
 
 def _write_generation(
-    files: list[InputFile], config: RunConfig, gazetteer: Gazetteer, generation: Generation
+    inputs: list[SeenInput],
+    config: RunConfig,
+    gazetteer: Gazetteer,
+    generation: Generation,
+    state: RunState,
 ) -> _Tally:
     tally = _Tally()
     clock = _Clock(tally)
     seen = SeenArticles()
-    near_index = NearDuplicateIndex(config.near_threshold)
+    seen.add(state.articles["article_id"])
+    near_index = (
+        NearDuplicateIndex.from_frame(state.near_index, config.near_threshold)
+        if state.near_index is not None
+        else NearDuplicateIndex(config.near_threshold)
+    )
+    near_before = len(near_index)
     metadata = _metadata(gazetteer)
+    files = [item.file for item in inputs]
     with ExitStack() as stack:
-        articles_pq = stack.enter_context(
-            ParquetTableWriter(generation.file(ARTICLES_PARQUET), arrow.ARTICLES, metadata)
-        )
-        entities_pq = stack.enter_context(
-            ParquetTableWriter(generation.file(ENTITIES_PARQUET), arrow.ENTITIES, metadata)
-        )
-        duplicates_pq = stack.enter_context(
-            ParquetTableWriter(generation.file(DUPLICATES_PARQUET), arrow.DUPLICATES, metadata)
-        )
-        near_kept_pq = stack.enter_context(
-            ParquetTableWriter(generation.file(NEAR_KEPT_PARQUET), arrow.DUPLICATES, metadata)
-        )
-        articles_jsonl = stack.enter_context(JsonlWriter(generation.file(ARTICLES_JSONL)))
-        rejects_jsonl = stack.enter_context(JsonlWriter(generation.file(REJECTS_JSONL)))
+        articles_pq = stack.enter_context(generation.parquet(ARTICLES, metadata))
+        entities_pq = stack.enter_context(generation.parquet(ENTITIES, metadata))
+        duplicates_pq = stack.enter_context(generation.parquet(DUPLICATES, metadata))
+        near_kept_pq = stack.enter_context(generation.parquet(NEAR_KEPT, metadata))
+        articles_jsonl = stack.enter_context(generation.jsonl(ARTICLES_JSONL))
+        rejects_jsonl = stack.enter_context(generation.jsonl(REJECTS))
 
         for batch in _timed_batches(files, config, clock):
             tally.read += batch.records.height + batch.rejects.height
@@ -201,6 +253,25 @@ def _write_generation(
             tally.entities += checked.entities.height
             clock.lap("load")
 
+    writers = {
+        ARTICLES: articles_pq.close(),
+        ARTICLES_JSONL: articles_jsonl.close(),
+        ENTITIES: entities_pq.close(),
+        DUPLICATES: duplicates_pq.close(),
+        NEAR_KEPT: near_kept_pq.close(),
+        REJECTS: rejects_jsonl.close(),
+    }
+    _check(tally, config, writers)
+    for table, part in writers.items():
+        generation.add_part(table, part)
+    near_rows = near_index.to_frame().slice(near_before) if config.near_duplicates else None
+    write_state(generation, inputs, new_articles(state, seen.ids), near_rows, metadata)
+    clock.lap("load")
+    return tally
+
+
+def _check(tally: _Tally, config: RunConfig, parts: dict[Table, Written]) -> None:
+    """Raise unless the counts add up, the reject rate is allowed, and every part has its rows."""
     counts = tally.counts()
     accounted = counts["articles"] + counts["duplicates"] + counts["rejects"]
     if accounted != counts["records_read"]:
@@ -214,7 +285,19 @@ def _write_generation(
         and counts["rejects"] / counts["records_read"] > config.max_reject_rate
     ):
         raise RejectRateError(counts["rejects"], counts["records_read"], config.max_reject_rate)
-    return tally
+    expected = {
+        ARTICLES: counts["articles"],
+        ARTICLES_JSONL: counts["articles"],
+        ENTITIES: counts["entities"],
+        DUPLICATES: counts["duplicates"],
+        NEAR_KEPT: counts["near_duplicates_kept"],
+        REJECTS: counts["rejects"],
+    }
+    for table, part in parts.items():
+        if part.rows != expected[table]:
+            raise IntegrityError(
+                "load", f"{part.path} has {part.rows} rows, the counts say {expected[table]}"
+            )
 
 
 def _count_rejects(tally: _Tally, rejects: pl.DataFrame) -> None:
@@ -224,37 +307,75 @@ def _count_rejects(tally: _Tally, rejects: pl.DataFrame) -> None:
 
 
 def _manifest(
-    files: list[InputFile],
+    inputs: list[SeenInput],
+    *,
     generation: Generation,
     tally: _Tally,
     gazetteer: Gazetteer,
     started: float,
+    previous: Published | None,
 ) -> Manifest:
-    inputs = []
-    for item in files:
-        size, sha = file_digest(item.path)
-        inputs.append(ManifestInput(path=item.path.as_posix(), bytes=size, sha256=sha))
-    rows = {
-        ARTICLES_PARQUET: tally.articles,
-        ARTICLES_JSONL: tally.articles,
-        ENTITIES_PARQUET: tally.entities,
-        DUPLICATES_PARQUET: tally.exact + tally.near,
-        NEAR_KEPT_PARQUET: tally.near_kept,
-        REJECTS_JSONL: sum(tally.rejects.values()),
+    """Return the manifest of `generation`: this run's counts, and the totals of every part."""
+    counts = tally.counts()
+    earlier = previous.manifest if previous is not None else None
+    listed = [
+        ManifestInput(path=i.file.path.as_posix(), bytes=i.bytes, sha256=i.sha256) for i in inputs
+    ]
+    totals = Counter(counts)
+    runs: list[object] = []
+    if earlier is not None:
+        listed = [*earlier.inputs, *listed]
+        totals.update(_extra(earlier, "totals", dict))
+        runs = list(_extra(earlier, "runs", list))
+    finished_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    runs.append(
+        {
+            "generation": generation.number,
+            "mode": "incremental" if previous is not None else "full",
+            "inputs": [i.file.path.as_posix() for i in inputs],
+            "counts": counts,
+            "finished_at": finished_at,
+        }
+    )
+    outputs = [
+        ManifestOutput(path=w.path, rows=w.rows, bytes=w.bytes, sha256=w.sha256)
+        for w in generation.outputs()
+    ]
+    tables = {
+        table.file: {
+            "glob": table.glob,
+            "parts": generation.parts(table),
+            "rows": sum(generation.files[p].rows for p in generation.parts(table)),
+            "file": table.file if table.file in generation.files else None,
+        }
+        for table in TABLES
     }
-    outputs = []
-    for name, count in rows.items():
-        size, sha = digest_file(generation.file(name))
-        outputs.append(ManifestOutput(path=name, rows=count, bytes=size, sha256=sha))
     timings = {stage: round(seconds, 4) for stage, seconds in sorted(tally.seconds.items())}
     timings["total"] = round(time.perf_counter() - started, 4)
-    return Manifest(
-        schema_version=arrow.SCHEMA_VERSION,
-        tool_version=__version__,
-        gazetteer_version=gazetteer.version,
-        inputs=inputs,
-        outputs=outputs,
-        counts=tally.counts(),
-        timings=timings,
-        finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    # generation, previous_generation, totals, tables and runs are the manifest's extra
+    # fields (docs/OUTPUTS.md): the layout of parts and the history of the runs behind them.
+    return Manifest.model_validate(
+        {
+            "schema_version": arrow.SCHEMA_VERSION,
+            "tool_version": __version__,
+            "gazetteer_version": gazetteer.version,
+            "inputs": listed,
+            "outputs": outputs,
+            "counts": counts,
+            "timings": timings,
+            "finished_at": finished_at,
+            "generation": generation.number,
+            "previous_generation": previous.number if previous is not None else None,
+            "totals": dict(sorted(totals.items())),
+            "tables": tables,
+            "runs": runs,
+        }
     )
+
+
+def _extra(manifest: Manifest, key: str, kind: type[_T]) -> _T:
+    """Return the extra manifest field `key`, checked to be a `kind`."""
+    value = (manifest.model_extra or {}).get(key)
+    if not isinstance(value, kind):
+        raise IntegrityError("manifest", f"published manifest has no valid {key!r}")
+    return value

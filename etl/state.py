@@ -1,0 +1,184 @@
+"""What runs into an output folder remember, so that an incremental run adds only what is new.
+
+The state is kept beside the outputs, published in the same generation (so it always
+describes exactly the published tables), as Parquet parts any client can inspect:
+
+    state/seen_inputs/part-<gen>.parquet    sha256, bytes, path, source_file, generation
+    state/seen_articles/part-<gen>.parquet  article_id, generation (ids kept by exact dedup)
+    state/near_index/part-<gen>.parquet     the near-duplicate index rows (`NearDuplicateIndex`)
+
+Each run writes one part per state table holding only what it added; an incremental run
+hard-links the earlier parts, a full run starts over. Reading the state is reading every part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import polars as pl
+import pyarrow as pa
+
+from etl.errors import IntegrityError
+from etl.load import STATE_DIR, Generation, Published, Table, to_arrow
+from etl.sources import InputFile
+
+__all__ = [
+    "NEAR_INDEX",
+    "SEEN_ARTICLES",
+    "SEEN_INPUTS",
+    "STATE_TABLES",
+    "RunState",
+    "SeenInput",
+    "new_articles",
+    "read_state",
+    "unseen_inputs",
+    "write_state",
+]
+
+SEEN_INPUTS = Table(
+    name="seen_inputs",
+    format="parquet",
+    folder=f"{STATE_DIR}/seen_inputs",
+    schema=pa.schema(
+        [
+            pa.field("sha256", pa.string(), nullable=False),
+            pa.field("bytes", pa.int64(), nullable=False),
+            pa.field("path", pa.string(), nullable=False),
+            pa.field("source_file", pa.string(), nullable=False),
+            pa.field("generation", pa.int64(), nullable=False),
+        ]
+    ),
+)
+SEEN_ARTICLES = Table(
+    name="seen_articles",
+    format="parquet",
+    folder=f"{STATE_DIR}/seen_articles",
+    schema=pa.schema(
+        [
+            pa.field("article_id", pa.string(), nullable=False),
+            pa.field("generation", pa.int64(), nullable=False),
+        ]
+    ),
+    row_group_rows=1 << 20,
+)
+#: The near-duplicate index; its schema is whatever `NearDuplicateIndex.to_frame` returns.
+NEAR_INDEX = Table(
+    name="near_index", format="parquet", folder=f"{STATE_DIR}/near_index", row_group_rows=1 << 17
+)
+STATE_TABLES = (SEEN_INPUTS, SEEN_ARTICLES, NEAR_INDEX)
+
+
+@dataclass(frozen=True, slots=True)
+class SeenInput:
+    """An input file with its digest, as the state records it."""
+
+    file: InputFile
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    """Everything earlier runs into an output folder have seen."""
+
+    inputs: pl.DataFrame  # SEEN_INPUTS columns
+    articles: pl.DataFrame  # SEEN_ARTICLES columns
+    near_index: pl.DataFrame | None  # NearDuplicateIndex.to_frame(), None before any
+
+    @classmethod
+    def empty(cls) -> RunState:
+        """Return the state of an output folder no run has written to."""
+        return cls(
+            inputs=pl.DataFrame(schema=_polars_schema(SEEN_INPUTS)),
+            articles=pl.DataFrame(schema=_polars_schema(SEEN_ARTICLES)),
+            near_index=None,
+        )
+
+
+def _polars_schema(table: Table) -> pl.Schema:
+    assert table.schema is not None
+    frame = pl.from_arrow(table.schema.empty_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame.schema
+
+
+def _read_parts(previous: Published, table: Table) -> pl.DataFrame | None:
+    """Return every part of a state table in the published generation, or None if it has none."""
+    prefix = f"{table.folder}/"
+    paths = sorted(path for path in previous.outputs() if path.startswith(prefix))
+    if not paths:
+        return None
+    try:
+        return pl.concat([pl.read_parquet(previous.path / path) for path in paths])
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise IntegrityError(
+            "incremental", f"state {table.folder} unreadable: {exc} (run 'etl validate')"
+        ) from exc
+
+
+def read_state(previous: Published) -> RunState:
+    """Return the state published in `previous` (its parts concatenated, oldest first)."""
+    inputs = _read_parts(previous, SEEN_INPUTS)
+    articles = _read_parts(previous, SEEN_ARTICLES)
+    if inputs is None or articles is None:
+        raise IntegrityError(
+            "incremental",
+            f"{previous.out} has outputs but no incremental state (written by an older version?);"
+            " run a full 'etl run' into it first",
+        )
+    empty = RunState.empty()
+    return RunState(
+        inputs=inputs.cast(dict(empty.inputs.schema)),  # type: ignore[arg-type]
+        articles=articles.cast(dict(empty.articles.schema)),  # type: ignore[arg-type]
+        near_index=_read_parts(previous, NEAR_INDEX),
+    )
+
+
+def unseen_inputs(state: RunState, inputs: list[SeenInput]) -> list[SeenInput]:
+    """Return the inputs whose content (sha256) no earlier run has processed, in input order."""
+    seen = set(state.inputs["sha256"].to_list())
+    return [item for item in inputs if item.sha256 not in seen]
+
+
+def new_articles(state: RunState, kept_ids: pl.DataFrame) -> pl.DataFrame:
+    """Return the ids in `kept_ids` (column `article_id`) that the state does not hold yet."""
+    known = state.articles["article_id"].implode()
+    return kept_ids.select("article_id").filter(~pl.col("article_id").is_in(known))
+
+
+def write_state(
+    generation: Generation,
+    inputs: list[SeenInput],
+    articles: pl.DataFrame,
+    near_index: pl.DataFrame | None,
+    metadata: dict[str, str],
+) -> None:
+    """Write this run's part of every state table into `generation`."""
+    number = generation.number
+    seen_inputs = pl.DataFrame(
+        {
+            "sha256": [item.sha256 for item in inputs],
+            "bytes": [item.bytes for item in inputs],
+            "path": [item.file.path.as_posix() for item in inputs],
+            "source_file": [item.file.source_file for item in inputs],
+            "generation": [number] * len(inputs),
+        },
+        schema=RunState.empty().inputs.schema,
+    )
+    seen_articles = articles.select("article_id", generation=pl.lit(number, dtype=pl.Int64))
+    parts: list[tuple[Table, pa.Table]] = [
+        (SEEN_INPUTS, to_arrow(seen_inputs, _schema(SEEN_INPUTS))),
+        (SEEN_ARTICLES, to_arrow(seen_articles, _schema(SEEN_ARTICLES))),
+    ]
+    if near_index is not None:
+        arrow_rows = near_index.to_arrow()
+        parts.append((replace(NEAR_INDEX, schema=arrow_rows.schema), arrow_rows))
+    for table, rows in parts:
+        with generation.parquet(table, metadata) as writer:
+            writer.write(rows)
+        generation.add_part(table, writer.close())
+
+
+def _schema(table: Table) -> pa.Schema:
+    assert table.schema is not None
+    return table.schema
