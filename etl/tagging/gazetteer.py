@@ -1,0 +1,363 @@
+"""The gazetteer: package data (`etl/tagging/data/`) loaded once per run into pattern tables.
+
+`load_gazetteer` reads the TSV files, expands every name into the surface forms the matcher
+looks for, and returns a frozen `Gazetteer`. What it prepares:
+
+- **entities**: one row per `entity_id` with its `label`, canonical `name` and `country`.
+- **patterns**: one row per distinct pattern string, in Aho-Corasick priority order (longest
+  first, so polars' leftmost-first matching is leftmost-longest). A pattern can be a surface
+  form of an entity (as written, an ALL-CAPS form for wire headlines, a Title Case form for
+  headlines, a plural for programmes and instruments), a demonym, a rule head word (`Customs`,
+  `Agency`, `Programme`, `Agreement`, ...), a theme trigger (lower, Capitalised, Title and
+  ALL-CAPS forms, with plurals) or `(` (where an acronym definition may start). Every pattern
+  carries the themes its text contains, so a trigger swallowed by a longer name still counts.
+- **ambiguous**: surface forms that need a context rule before they count (see `rules.py`).
+
+The files are read by their header, never by column position: `gazetteer.tsv` has
+`entity_id label name country kind aliases demonyms` (`|`-separated lists; `kind` and
+`demonyms` are optional so the seed file still loads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import polars as pl
+
+from etl.errors import InputError
+from schemas.records import EntityLabel
+
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "HEAD_WORDS",
+    "Gazetteer",
+    "load_gazetteer",
+]
+
+DEFAULT_DATA_DIR = Path(str(files("etl.tagging").joinpath("data")))
+
+#: Head words of the capitalised-phrase rule and the label a phrase they end gets.
+HEAD_WORDS: dict[str, EntityLabel] = {
+    **dict.fromkeys(
+        (
+            "Customs",
+            "Authority",
+            "Administration",
+            "Organization",
+            "Organisation",
+            "Agency",
+            "Ministry",
+            "Bank",
+            "Commission",
+            "Council",
+            "Union",
+            "Community",
+        ),
+        EntityLabel.ORG,
+    ),
+    **dict.fromkeys(("Programme", "Program", "Project", "Initiative"), EntityLabel.PROGRAMME),
+    **dict.fromkeys(
+        (
+            "Agreement",
+            "Convention",
+            "Framework",
+            "Guidelines",
+            "Protocol",
+            "Arrangement",
+            "Standards",
+        ),
+        EntityLabel.INSTRUMENT,
+    ),
+}
+
+PAREN = "("
+
+# Kinds of pattern, in the order a pattern string that is several things at once keeps them.
+SOURCE_NAME = "gazetteer"
+SOURCE_DEMONYM = "gazetteer:demonym"
+
+_LABELS = {label.value for label in EntityLabel}
+_PLURAL_LABELS = {EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value}
+_LIST_SPLIT = "|"
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """Everything the tagger needs, prepared once per run: entities, patterns, themes, rules."""
+
+    version: str
+    entities: pl.DataFrame  # entity_id, label, name, country
+    patterns: pl.DataFrame  # see _pattern_table
+    ambiguous: pl.DataFrame  # surface, entity_id, rule
+    themes: pl.DataFrame  # theme_id, name
+    max_pattern_chars: int
+
+    @property
+    def pattern_list(self) -> pl.Series:
+        """Return the pattern strings in Aho-Corasick priority order."""
+        return self.patterns.get_column("pattern")
+
+
+def _read_tsv(path: Path) -> pl.DataFrame:
+    """Return a TSV file as all-string columns (no quoting, `#` comment lines skipped)."""
+    try:
+        return pl.read_csv(
+            path,
+            separator="\t",
+            quote_char=None,
+            comment_prefix="#",
+            infer_schema=False,
+            empty_string_is_null=False,
+        )
+    except (OSError, pl.exceptions.ComputeError) as exc:
+        raise InputError(path, f"cannot read gazetteer data: {exc}") from exc
+
+
+def _require(frame: pl.DataFrame, path: Path, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing)} in header")
+
+
+def _split_list(column: str) -> pl.Expr:
+    """Split a `|`-separated cell into its stripped, non-empty items."""
+    return (
+        pl.col(column)
+        .str.split(_LIST_SPLIT)
+        .list.eval(pl.element().str.strip_chars().filter(pl.element() != ""))
+    )
+
+
+def _read_entries(path: Path) -> pl.DataFrame:
+    """Return the gazetteer rows: entity_id, label, name, country (or null), aliases, demonyms."""
+    raw = _read_tsv(path)
+    _require(raw, path, ("entity_id", "label", "name", "country", "aliases"))
+    if "demonyms" not in raw.columns:
+        raw = raw.with_columns(demonyms=pl.lit(""))
+    entries = raw.select(
+        pl.col("entity_id").str.strip_chars(),
+        pl.col("label").str.strip_chars(),
+        pl.col("name").str.strip_chars(),
+        country=pl.when(pl.col("country").str.strip_chars() != "").then(
+            pl.col("country").str.strip_chars()
+        ),
+        aliases=_split_list("aliases"),
+        demonyms=_split_list("demonyms"),
+    ).filter(pl.col("entity_id") != "")
+    bad = entries.filter(~pl.col("label").is_in(list(_LABELS)))
+    if bad.height:
+        raise InputError(path, f"unknown label {bad['label'][0]!r} for {bad['entity_id'][0]}")
+    dupes = entries.filter(pl.col("entity_id").is_duplicated())
+    if dupes.height:
+        raise InputError(path, f"duplicate entity_id {dupes['entity_id'][0]}")
+    return entries
+
+
+def _title_variant(text: str) -> str:
+    """Capitalise the first letter of every word, keeping the rest (`Republic Of Korea`)."""
+    return " ".join(w[:1].upper() + w[1:] for w in text.split(" "))
+
+
+def _plural(text: str) -> str | None:
+    """Return the English plural of a name's last word, or None when it has none."""
+    if not text or not text[-1].isalpha():
+        return None
+    if text[-1] in "sS":
+        return None
+    if text.isupper():
+        return text + "s"  # AEO -> AEOs, MRA -> MRAs
+    if text.endswith("y") and len(text) > 1 and text[-2] not in "aeiou":
+        return text[:-1] + "ies"  # Time Release Study -> Time Release Studies
+    return text + "s"
+
+
+def _surfaces(entries: pl.DataFrame) -> pl.DataFrame:
+    """Return one row per (surface, entity_id, source, variant rank): names, aliases, demonyms."""
+    names = (
+        entries.select("entity_id", "label", surface=pl.concat_list(pl.col("name"), "aliases"))
+        .explode("surface")
+        .with_columns(source=pl.lit(SOURCE_NAME))
+    )
+    demonyms = (
+        entries.select("entity_id", "label", surface="demonyms")
+        .explode("surface")
+        .drop_nulls("surface")
+        .with_columns(source=pl.lit(SOURCE_DEMONYM))
+    )
+    base = pl.concat([names, demonyms]).unique(
+        ["surface", "entity_id", "source"], maintain_order=True
+    )
+    rows: list[tuple[str, str, str, int]] = []
+    # Variant generation runs once per load over a few thousand names (configuration, not data).
+    for surface, entity_id, label, source in base.select(
+        "surface", "entity_id", "label", "source"
+    ).iter_rows():
+        rows.append((surface, entity_id, source, 0))
+        title = _title_variant(surface)
+        if title != surface:
+            rows.append((title, entity_id, source, 1))
+        upper = surface.upper()
+        if upper != surface:
+            rows.append((upper, entity_id, source, 2))
+        if label in _PLURAL_LABELS and source == SOURCE_NAME:
+            plural = _plural(surface)
+            if plural is not None:
+                rows.append((plural, entity_id, source, 3))
+    return pl.DataFrame(
+        rows,
+        schema={"surface": pl.String, "entity_id": pl.String, "source": pl.String, "rank": pl.Int8},
+        orient="row",
+    )
+
+
+def _read_themes(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (themes: theme_id, name) and (triggers: trigger, theme_id) from themes.tsv."""
+    empty_themes = pl.DataFrame(schema={"theme_id": pl.String, "name": pl.String})
+    empty_triggers = pl.DataFrame(schema={"trigger": pl.String, "theme_id": pl.String})
+    if not path.exists():
+        return empty_themes, empty_triggers
+    raw = _read_tsv(path)
+    id_col = "theme_id" if "theme_id" in raw.columns else "id"
+    _require(raw, path, (id_col, "name", "triggers"))
+    themes = raw.select(theme_id=pl.col(id_col).str.strip_chars(), name=pl.col("name"))
+    triggers = (
+        raw.select(theme_id=pl.col(id_col).str.strip_chars(), trigger=_split_list("triggers"))
+        .explode("trigger")
+        .drop_nulls("trigger")
+        .select("trigger", "theme_id")
+    )
+    return themes.filter(pl.col("theme_id") != ""), triggers
+
+
+def _trigger_variants(triggers: pl.DataFrame) -> pl.DataFrame:
+    """Return (pattern, theme_id) for every case form and plural of every trigger."""
+    rows: set[tuple[str, str]] = set()
+    for trigger, theme_id in triggers.iter_rows():
+        forms = {trigger, trigger.lower()}
+        plural = _plural(trigger.lower())
+        if plural is not None:
+            forms.add(plural)
+        for form in list(forms):
+            forms.update({form[:1].upper() + form[1:], _title_variant(form), form.upper()})
+        rows.update((form, theme_id) for form in forms)
+    return pl.DataFrame(
+        sorted(rows), schema={"pattern": pl.String, "theme_id": pl.String}, orient="row"
+    )
+
+
+def _key(expr: pl.Expr) -> pl.Expr:
+    """Lower-case a text, turn every run of non-alphanumerics into one space, pad with spaces."""
+    words = expr.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
+    return pl.concat_str(pl.lit(" "), words, pl.lit(" "))
+
+
+def _contained_themes(patterns: pl.Series, triggers: pl.DataFrame) -> pl.DataFrame:
+    """Return (pattern, themes) with the themes whose triggers occur, as words, in each pattern."""
+    schema = pl.Schema({"pattern": pl.String(), "themes": pl.List(pl.String())})
+    if triggers.height == 0 or patterns.len() == 0:
+        return pl.DataFrame(schema=schema)
+    keys = (
+        triggers.with_columns(key=_key(pl.col("trigger")))
+        .filter(pl.col("key").str.strip_chars() != "")
+        .group_by("key")
+        .agg(theme_id=pl.col("theme_id").unique())
+    )
+    return (
+        pl.DataFrame({"pattern": patterns})
+        .with_columns(key=_key(pl.col("pattern")))
+        .with_columns(hit=pl.col("key").str.extract_many(keys["key"], overlapping=True))
+        .explode("hit")
+        .drop_nulls("hit")
+        .join(keys, left_on="hit", right_on="key")
+        .explode("theme_id")
+        .group_by("pattern")
+        .agg(themes=pl.col("theme_id").unique().sort())
+        .cast(schema)
+    )
+
+
+def _read_ambiguous(path: Path) -> pl.DataFrame:
+    """Return (surface, entity_id, rule) from ambiguous.tsv (empty when the file is absent)."""
+    schema = {"surface": pl.String, "entity_id": pl.String, "rule": pl.String}
+    if not path.exists():
+        return pl.DataFrame(schema=schema)
+    raw = _read_tsv(path)
+    surface_col = next((c for c in ("surface", "alias", "name", "text") if c in raw.columns), None)
+    rule_col = next((c for c in ("rule", "context", "kind", "type") if c in raw.columns), None)
+    if surface_col is None:
+        raise InputError(path, "no surface column in header")
+    return raw.select(
+        surface=pl.col(surface_col).str.strip_chars(),
+        entity_id=pl.col("entity_id") if "entity_id" in raw.columns else pl.lit(None, pl.String),
+        rule=pl.col(rule_col) if rule_col else pl.lit("word", pl.String),
+    )
+
+
+def _pattern_table(
+    entries: pl.DataFrame, surfaces: pl.DataFrame, trigger_patterns: pl.DataFrame
+) -> pl.DataFrame:
+    """Return one row per pattern string, longest first, with what a match of it means."""
+    # One entity per surface string: the best variant rank, then the entity listed first.
+    order = entries.select("entity_id").with_row_index("entry_order")
+    entity_of = (
+        surfaces.join(order, on="entity_id")
+        .sort("surface", "rank", "entry_order")
+        .unique("surface", keep="first", maintain_order=True)
+        .select(pattern="surface", entity_id="entity_id", source="source")
+    )
+    heads = pl.DataFrame(
+        {"pattern": list(HEAD_WORDS), "head": [label.value for label in HEAD_WORDS.values()]}
+    )
+    trigger_only = trigger_patterns.group_by("pattern").agg(
+        trigger_themes=pl.col("theme_id").unique().sort()
+    )
+    table = (
+        pl.concat(
+            [
+                entity_of.select("pattern"),
+                heads.select("pattern"),
+                trigger_only.select("pattern"),
+                pl.DataFrame({"pattern": [PAREN]}),
+            ]
+        )
+        .unique(maintain_order=True)
+        .join(entity_of, on="pattern", how="left")
+        .join(heads, on="pattern", how="left")
+        .with_columns(paren=pl.col("pattern") == PAREN)
+        .with_columns(
+            n_chars=pl.col("pattern").str.len_chars(), n_bytes=pl.col("pattern").str.len_bytes()
+        )
+        .sort(["n_chars", "n_bytes", "pattern"], descending=[True, True, False])
+    )
+    return table
+
+
+def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
+    """Return the gazetteer read from `data_dir` (default: the package data), ready to match."""
+    root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+    gazetteer_path = root / "gazetteer.tsv"
+    version_path = root / "VERSION"
+    try:
+        version = version_path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InputError(version_path, exc.strerror or str(exc)) from exc
+    entries = _read_entries(gazetteer_path)
+    surfaces = _surfaces(entries)
+    themes, triggers = _read_themes(root / "themes.tsv")
+    trigger_patterns = _trigger_variants(triggers)
+    table = _pattern_table(entries, surfaces, trigger_patterns)
+    contained = _contained_themes(table["pattern"], triggers)
+    table = table.join(contained, on="pattern", how="left", maintain_order="left").with_columns(
+        themes=pl.col("themes").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
+    table = table.with_row_index("pid")
+    return Gazetteer(
+        version=version,
+        entities=entries.select("entity_id", "label", "name", "country"),
+        patterns=table,
+        ambiguous=_read_ambiguous(root / "ambiguous.tsv"),
+        themes=themes,
+        max_pattern_chars=int(table["n_chars"].max() or 1),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,386 @@
+"""The tagger: texts in, entity mentions and themes out, combining the matcher and the rules.
+
+Order of decisions (each step a frame operation over all texts at once):
+
+1. One Aho-Corasick scan finds gazetteer names, demonyms, head words, theme triggers and `(`.
+2. Ambiguous surface forms go through their context rules (`rules.drop_ambiguous`).
+3. A programme or instrument name followed by a head word of its class takes the head in
+   (`AEO Program`, `Revenue Package Programme`): the same entity, named more fully.
+4. Head-noun phrases (outside Title Case and ALL-CAPS headlines) become mentions unless a
+   gazetteer name covers their head or they contain an ORG, PROGRAMME or INSTRUMENT name; a
+   phrase swallows the countries and places inside it and inherits the first one's country
+   (`Jordan Customs` is an ORG of JOR; JOR still reaches `countries`).
+5. Acronym definitions link the acronym and the long form within the article: the long
+   form's entity if it has one, else the acronym's, else a derived id from the long form.
+   Every occurrence of either form in the article then carries that entity.
+6. A second, per-article scan finds the forms only the article itself defines (rule phrases
+   and defined acronyms, in the headline too, in ALL CAPS as well), where nothing else matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from etl.tagging.gazetteer import Gazetteer
+from etl.tagging.matcher import scan
+from etl.tagging.rules import (
+    SOURCE_ACRONYM,
+    SOURCE_HEAD,
+    acronym_definitions,
+    derived_id,
+    drop_ambiguous,
+    field_styles,
+    head_phrases,
+)
+from schemas.records import EntityLabel
+
+__all__ = ["MENTION_SCHEMA", "Tagged", "tag"]
+
+#: Columns of the mentions frame `tag` returns (offsets in code points, end exclusive).
+MENTION_SCHEMA = pl.Schema(
+    {
+        "doc": pl.UInt32,
+        "field": pl.String,
+        "start": pl.Int64,
+        "end": pl.Int64,
+        "text": pl.String,
+        "label": pl.String,
+        "entity_id": pl.String,
+        "name": pl.String,
+        "country": pl.String,
+        "source": pl.String,
+    }
+)
+THEME_SCHEMA = pl.Schema({"doc": pl.UInt32, "theme": pl.String})
+
+_NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
+_PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
+_EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
+_ENTITY = ["entity_id", "label", "name", "country"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """What the tagger found: one row per mention, and one row per (doc, theme)."""
+
+    mentions: pl.DataFrame  # MENTION_SCHEMA
+    themes: pl.DataFrame  # THEME_SCHEMA
+
+
+def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
+    """Return the mentions and themes of `texts` (doc: UInt32, field, text)."""
+    texts = texts.select(pl.col("doc").cast(pl.UInt32), "field", "text")
+    hits = scan(texts, gazetteer.pattern_list, gazetteer.max_pattern_chars).join(
+        gazetteer.patterns.select("pattern", "entity_id", "source", "head", "paren", "themes"),
+        left_on="match",
+        right_on="pattern",
+        how="left",
+    )
+    themes = (
+        hits.filter(pl.col("themes").list.len() > 0)
+        .select("doc", theme=pl.col("themes"))
+        .explode("theme")
+        .unique()
+    )
+    styles = field_styles(texts)
+    found = drop_ambiguous(_gazetteer_mentions(hits, gazetteer), gazetteer.ambiguous, styles)
+    heads = hits.filter(pl.col("head").is_not_null())
+    found = _extend_with_heads(found, heads)
+    sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
+    phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
+    found, phrase_forms = _merge_phrases(found, phrases)
+    definitions = acronym_definitions(hits.filter(pl.col("paren")))
+    found, defined_forms = _apply_definitions(found, definitions)
+    known = gazetteer.patterns.select(surface="pattern")
+    found = _rescan(texts, found, phrase_forms, defined_forms, known)
+    mentions = found.select(MENTION_SCHEMA.names()).sort("doc", "field", "start")
+    return Tagged(
+        mentions.cast(dict(MENTION_SCHEMA)),  # type: ignore[arg-type]
+        themes.cast(dict(THEME_SCHEMA)).sort("doc", "theme"),  # type: ignore[arg-type]
+    )
+
+
+def _cols(names: list[str]) -> dict[str, pl.Expr]:
+    return {n: pl.col(n) for n in names}
+
+
+def _gazetteer_mentions(hits: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
+    """Return the gazetteer mentions among the hits, with their entity and the field text."""
+    return (
+        hits.filter(pl.col("entity_id").is_not_null())
+        .join(gazetteer.entities, on="entity_id")
+        .select(
+            "doc",
+            "field",
+            "start",
+            "end",
+            "entity_id",
+            "label",
+            "name",
+            "country",
+            "source",
+            "ascii",
+            text="match",
+            full="text",
+        )
+    )
+
+
+def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame:
+    """Extend a programme or instrument name over a head word of its class right after it."""
+    follow = heads.filter(pl.col("head").is_in(_EXTENDABLE)).select(
+        "doc", "field", head_start="start", head_end="end", head="head"
+    )
+    if follow.height == 0:
+        return found
+    extended = (
+        found.with_columns(after=pl.col("end") + 1)
+        .join(
+            follow,
+            left_on=["doc", "field", "after", "label"],
+            right_on=["doc", "field", "head_start", "head"],
+            how="left",
+        )
+        .with_columns(
+            joined=pl.col("head_end").is_not_null()
+            & (pl.col("full").str.slice(pl.col("end"), 1) == " ")
+        )
+        .with_columns(end=pl.when("joined").then("head_end").otherwise("end"))
+        .with_columns(
+            text=pl.when("joined")
+            .then(pl.col("full").str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
+            .otherwise("text")
+        )
+    )
+    return extended.select(found.columns)
+
+
+def _forms_schema() -> dict[str, pl.DataType]:
+    return {
+        "doc": pl.UInt32(),
+        "surface": pl.String(),
+        **{c: pl.String() for c in _ENTITY},
+        "source": pl.String(),
+    }
+
+
+def _merge_phrases(found: pl.DataFrame, phrases: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the mentions with the kept head-noun phrases merged in, and the phrases' forms."""
+    if phrases.height == 0:
+        return found, pl.DataFrame(schema=_forms_schema())
+    # A possessor that is a known name splits off the phrase and lends it its country.
+    possessors = (
+        found.sort("doc", "field", "end", "start")
+        .unique(["doc", "field", "end"], keep="first")
+        .select(
+            "doc", "field", possessor_end="end", possessor_country="country", split=pl.lit(True)
+        )
+    )
+    phrases = (
+        phrases.join(possessors, on=["doc", "field", "possessor_end"], how="left")
+        .with_columns(split=pl.col("split").fill_null(value=False))
+        .filter(~pl.col("split") | pl.col("split_keeps_name"))
+        .with_columns(start=pl.when("split").then("split_start").otherwise("start"))
+        # Several heads can end the same phrase: the first head is its head.
+        .sort(
+            "doc", "field", "start", "end", "anchor", descending=[False, False, False, True, False]
+        )
+        .unique(["doc", "field", "start", "end"], keep="first", maintain_order=True)
+        # Overlapping phrases: the leftmost, then the longest, wins.
+        .filter(
+            (pl.col("start") >= pl.col("end").cum_max().shift(1).over("doc", "field")).fill_null(
+                value=True
+            )
+        )
+        .with_row_index("rid")
+    )
+    pairs = (
+        phrases.select("rid", "doc", "field", "anchor", "anchor_end", r_start="start", r_end="end")
+        .join(
+            found.select(
+                "doc", "field", "label", "country", "source", g_start="start", g_end="end"
+            ),
+            on=["doc", "field"],
+        )
+        .filter((pl.col("g_start") < pl.col("r_end")) & (pl.col("g_end") > pl.col("r_start")))
+    )
+    blocked = pairs.filter(
+        ((pl.col("g_start") < pl.col("anchor_end")) & (pl.col("g_end") > pl.col("anchor")))
+        | pl.col("label").is_in(_NAMED)
+        | (pl.col("g_start") < pl.col("r_start"))
+        | (pl.col("g_end") > pl.col("r_end"))
+    ).select("rid")
+    inside = (
+        pairs.filter(pl.col("label").is_in(_PLACES) & pl.col("country").is_not_null())
+        .sort("rid", "g_start")
+        .group_by("rid")
+        .agg(inside_country=pl.col("country").first())
+    )
+    base = phrases.join(blocked, on="rid", how="anti").join(inside, on="rid", how="left")
+    kept = base.select(
+        "rid",
+        "doc",
+        "field",
+        "start",
+        "end",
+        "ascii",
+        "label",
+        full="text",
+        text=pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
+        possessor_country=pl.when("split").then("possessor_country"),
+        inside_country="inside_country",
+    ).with_columns(
+        entity_id=derived_id(pl.col("label"), pl.col("text"), pl.col("possessor_country")),
+        name=pl.col("text"),
+        country=pl.coalesce("possessor_country", "inside_country"),
+        source=pl.lit(SOURCE_HEAD),
+    )
+    swallowed = pairs.join(kept.select("rid"), on="rid").select("doc", "field", start="g_start")
+    merged = pl.concat(
+        [
+            found.join(swallowed, on=["doc", "field", "start"], how="anti"),
+            kept.select(found.columns),
+        ]
+    )
+    forms = kept.select("doc", surface="text", **_cols(_ENTITY), source="source")
+    return merged, forms
+
+
+def _apply_definitions(
+    found: pl.DataFrame, definitions: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the mentions relinked by the article's acronym definitions, and the defined forms."""
+    if definitions.height == 0:
+        return found, pl.DataFrame(schema=_forms_schema())
+    at = found.select("doc", "field", "start", "end", *_ENTITY)
+    linked = (
+        definitions.with_row_index("def")
+        .join(
+            at.rename({c: f"l_{c}" for c in _ENTITY}),
+            left_on=["doc", "field", "long_start", "long_end"],
+            right_on=["doc", "field", "start", "end"],
+            how="left",
+        )
+        .join(
+            at.rename({c: f"a_{c}" for c in _ENTITY}),
+            left_on=["doc", "field", "acr_start", "acr_end"],
+            right_on=["doc", "field", "start", "end"],
+            how="left",
+        )
+        .with_columns(
+            from_long=pl.col("l_entity_id").is_not_null(),
+            from_acr=pl.col("l_entity_id").is_null() & pl.col("a_entity_id").is_not_null(),
+        )
+        .with_columns(
+            entity_id=pl.when("from_long")
+            .then("l_entity_id")
+            .when("from_acr")
+            .then("a_entity_id")
+            .when(pl.col("long_label").is_not_null())
+            .then(derived_id(pl.col("long_label"), pl.col("long"))),
+            label=pl.when("from_long")
+            .then("l_label")
+            .when("from_acr")
+            .then("a_label")
+            .otherwise("long_label"),
+            name=pl.when("from_long")
+            .then("l_name")
+            .when("from_acr")
+            .then("a_name")
+            .otherwise("long"),
+            country=pl.when("from_long").then("l_country").when("from_acr").then("a_country"),
+        )
+        .filter(pl.col("entity_id").is_not_null())
+    )
+    singular = pl.col("acr").str.strip_suffix("s")
+    variant = (
+        pl.when(pl.col("acr").str.ends_with("s") & (singular.str.count_matches(r"\p{Lu}") >= 2))
+        .then(singular)
+        .otherwise(pl.col("acr") + "s")
+    )
+    forms = (
+        pl.concat(
+            [
+                linked.select("def", "doc", surface=pl.col(c), **_cols(_ENTITY))
+                for c in ("acr", "long")
+            ]
+            + [linked.select("def", "doc", surface=variant, **_cols(_ENTITY))]
+        )
+        .sort("doc", "def")
+        .unique(["doc", "surface"], keep="first", maintain_order=True)
+        .select("doc", "surface", *_ENTITY, source=pl.lit(SOURCE_ACRONYM))
+    )
+    relinked = (
+        found.join(
+            forms.rename({c: f"d_{c}" for c in [*_ENTITY, "source"]}),
+            left_on=["doc", "text"],
+            right_on=["doc", "surface"],
+            how="left",
+        )
+        .with_columns(
+            changed=pl.col("d_entity_id").is_not_null()
+            & (pl.col("d_entity_id") != pl.col("entity_id"))
+        )
+        .with_columns(
+            [pl.when("changed").then(f"d_{c}").otherwise(c).alias(c) for c in _ENTITY]
+            + [pl.when("changed").then(pl.lit(SOURCE_ACRONYM)).otherwise("source").alias("source")]
+        )
+    )
+    return relinked.select(found.columns), forms
+
+
+def _rescan(
+    texts: pl.DataFrame,
+    found: pl.DataFrame,
+    phrase_forms: pl.DataFrame,
+    defined_forms: pl.DataFrame,
+    known: pl.DataFrame,
+) -> pl.DataFrame:
+    """Add the occurrences of the forms an article itself defines that nothing else matched."""
+    phrases = pl.concat(
+        [phrase_forms, phrase_forms.with_columns(surface=pl.col("surface").str.to_uppercase())]
+    ).with_columns(field=pl.lit("headline"))
+    defined = defined_forms.join(known, on="surface", how="anti")
+    both_fields = pl.DataFrame({"field": ["body", "headline"]})
+    forms = (
+        pl.concat([defined.join(both_fields, how="cross"), phrases], how="diagonal")
+        .unique(["doc", "field", "surface"], keep="first", maintain_order=True)
+        .with_columns(n=pl.col("surface").str.len_chars())
+    )
+    if forms.height == 0:
+        return found
+    patterns = (
+        forms.sort(["doc", "field", "n", "surface"], descending=[False, False, True, False])
+        .group_by("doc", "field", maintain_order=True)
+        .agg(pats=pl.col("surface"))
+    )
+    rows = texts.join(patterns, on=["doc", "field"])
+    new = scan(rows, pl.col("pats"), int(forms["n"].max() or 1))  # type: ignore[arg-type]
+    if new.height == 0:
+        return found
+    new = new.join(
+        forms.select("doc", "field", "surface", *_ENTITY, "source"),
+        left_on=["doc", "field", "match"],
+        right_on=["doc", "field", "surface"],
+    ).select(
+        "doc",
+        "field",
+        "start",
+        "end",
+        *_ENTITY,
+        "source",
+        "ascii",
+        text="match",
+        full="text",
+    )
+    clash = (
+        new.select("doc", "field", "start", "end")
+        .with_row_index("nid")
+        .join(found.select("doc", "field", f_start="start", f_end="end"), on=["doc", "field"])
+        .filter((pl.col("f_start") < pl.col("end")) & (pl.col("f_end") > pl.col("start")))
+        .select("nid")
+    )
+    fresh = new.with_row_index("nid").join(clash, on="nid", how="anti")
+    return pl.concat([found, fresh.select(found.columns)])

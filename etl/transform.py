@@ -1,0 +1,105 @@
+"""Transform: records in, analytics rows out (entities, countries, organizations, themes).
+
+`enrich` is a pure function of one batch and the gazetteer: it tags the headline and body of
+every record (`etl.tagging.tag`), then folds the mentions into the list columns of
+`articles.parquet` and the long `entities.parquet` frame. Rows keep the input order.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+
+from etl.tagging import Gazetteer, tag
+from etl.tagging.salience import country_salience
+from schemas import arrow
+from schemas.records import EntityLabel
+
+__all__ = ["ARTICLE_SCHEMA", "ENTITY_SCHEMA", "enrich"]
+
+
+def _polars_schema(schema: pa.Schema) -> pl.Schema:
+    """Return the polars schema of an empty table with the Arrow `schema`."""
+    return pl.from_arrow(schema.empty_table()).schema  # type: ignore[union-attr]
+
+
+#: Polars dtypes of the two frames `enrich` returns, in column order.
+ARTICLE_SCHEMA = _polars_schema(arrow.ARTICLES)
+ENTITY_SCHEMA = _polars_schema(arrow.ENTITIES)
+
+_FIELDS = ("headline", "body")
+
+
+def _texts(records: pl.DataFrame) -> pl.DataFrame:
+    """Return one row per (doc, field): the texts the tagger reads."""
+    return pl.concat(
+        [
+            records.select(
+                pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
+                field=pl.lit(field),
+                text=pl.col(field),
+            )
+            for field in _FIELDS
+        ]
+    )
+
+
+def _per_doc(frame: pl.DataFrame, column: str, value: pl.Expr) -> pl.DataFrame:
+    """Return (doc, column): `value` aggregated per doc."""
+    return frame.group_by("doc").agg(value.alias(column))
+
+
+def enrich(records: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (articles, entities) for `records` (RECORD_SCHEMA), rows in the input order."""
+    tagged = tag(_texts(records), gazetteer)
+    mentions = tagged.mentions.sort("doc", "field", "start")  # "body" < "headline"
+    struct = pl.struct(
+        "text",
+        "label",
+        "entity_id",
+        "name",
+        "field",
+        pl.col("start").cast(pl.Int32),
+        pl.col("end").cast(pl.Int32),
+    )
+    body_chars = records.select(
+        doc=pl.int_range(pl.len(), dtype=pl.UInt32), n=pl.col("body").str.len_chars()
+    )
+    salience = country_salience(mentions, body_chars)
+    lists = [
+        _per_doc(mentions, "entities", struct),
+        _per_doc(
+            mentions.filter(pl.col("country").is_not_null()),
+            "countries",
+            pl.col("country").unique().sort(),
+        ),
+        _per_doc(
+            salience,
+            "country_salience",
+            pl.struct("country", "mentions", "in_headline", "score"),
+        ),
+        _per_doc(
+            mentions.filter(pl.col("label") == EntityLabel.ORG.value),
+            "organizations",
+            pl.col("entity_id").unique().sort(),
+        ),
+        _per_doc(tagged.themes, "themes", pl.col("theme").unique().sort()),
+    ]
+    articles = records.with_columns(doc=pl.int_range(pl.len(), dtype=pl.UInt32))
+    for frame in lists:
+        articles = articles.join(frame, on="doc", how="left", maintain_order="left")
+    articles = articles.with_columns(
+        [pl.col(c).fill_null(pl.lit([], dtype=ARTICLE_SCHEMA[c])) for c in _LIST_COLUMNS]
+    ).select([pl.col(c).cast(t) for c, t in ARTICLE_SCHEMA.items()])
+    entities = (
+        mentions.join(
+            records.select(pl.col("article_id"), doc=pl.int_range(pl.len(), dtype=pl.UInt32)),
+            on="doc",
+        )
+        .sort("doc", "field", "start")
+        .select([pl.col(c).cast(t) for c, t in ENTITY_SCHEMA.items()])
+    )
+    return articles, entities
+
+
+_LIST_COLUMNS = ("entities", "countries", "country_salience", "organizations", "themes")
