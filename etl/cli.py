@@ -6,25 +6,35 @@ it directly.
 
 Exit statuses: 0 success; 1 an error the toolkit has no better code for; 2 usage error;
 3 unreadable input; 4 unwritable output (or locked); 5 reject rate above --max-reject-rate;
-6 integrity (a guarantee failed, nothing published); 70 internal error (a bug: please report).
+6 integrity (a guarantee failed, nothing published; or `etl validate` found problems);
+70 internal error (a bug: please report); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
 
 from etl import __version__
 from etl.config import DEFAULT_CHUNK_BYTES, DEFAULT_INPUT, DEFAULT_OUTPUT, RunConfig
-from etl.errors import EtlError, UsageError
+from etl.errors import EtlError, IntegrityError, UsageError
 
-__all__ = ["EXIT_INTERNAL", "main"]
+__all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "main"]
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not a user mistake
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that a run discards its generation."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,11 +80,38 @@ def _run(args: argparse.Namespace) -> int:
         max_reject_rate=args.max_reject_rate,
     )
     result = run(config)
+    if not result.published:
+        print(
+            f"etl run: no new input ({result.skipped_inputs} input(s) already processed); "
+            f"nothing to do, outputs in {result.out} unchanged"
+        )
+        return 0
     counts = result.counts
+    seen = f", {result.skipped_inputs} input(s) already seen" if result.skipped_inputs else ""
     print(
-        f"etl run: {counts['records_read']} records read -> {counts['articles']} articles, "
+        f"etl run: {result.new_inputs} input(s){seen}; "
+        f"{counts['records_read']} records read -> {counts['articles']} articles, "
         f"{counts['duplicates']} duplicates, {counts['rejects']} rejects, "
         f"{counts['entities']} entity mentions; outputs in {result.out}"
+    )
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from etl.verify import verify  # noqa: PLC0415 - heavy imports only when validating
+
+    out: Path = args.dir
+    report = verify(out, rows=not args.quick)
+    for problem in report.problems:
+        print(f"problem: {problem}")
+    if not report.ok:
+        raise IntegrityError("validate", f"{len(report.problems)} problem(s) in {out}")
+    depth = "files, counts and schemas" if args.quick else "files, counts, schemas and rows"
+    totals = report.totals
+    print(
+        f"etl validate: {out} is consistent ({report.generation}, {report.files} files; "
+        f"{depth} checked; {totals.get('articles', 0)} articles, "
+        f"{totals.get('entities', 0)} mentions)"
     )
     return 0
 
@@ -155,6 +192,24 @@ def _build_parser() -> _Parser:
     )
     run.set_defaults(handler=_run)
 
+    validate = commands.add_parser(
+        "validate", help="re-check published outputs against their manifest and schemas"
+    )
+    validate.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        metavar="DIR",
+        help=f"output folder to check (default {DEFAULT_OUTPUT}/)",
+    )
+    validate.add_argument(
+        "--quick",
+        action="store_true",
+        help="check files, checksums, counts and schemas only, not every row",
+    )
+    validate.set_defaults(handler=_validate)
+
     for name, module, summary in (
         ("evaluate", "etl.evaluate", "score the tagger against gold data and the Reuters corpus"),
         ("synth", "etl.synth", "write a deterministic synthetic dump (for benchmarks and tests)"),
@@ -165,19 +220,36 @@ def _build_parser() -> _Parser:
     return parser
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `etl` with `argv` (default: the process arguments) and return its exit status."""
     parser = _build_parser()
+    # SIGTERM (a scheduler stopping the job) unwinds like Ctrl-C: the run discards its
+    # unpublished generation and releases the lock. SIGKILL cannot be caught; the next run
+    # cleans up after it.
+    previous = (
+        signal.signal(signal.SIGTERM, _terminate)
+        if threading.current_thread() is threading.main_thread()
+        else None
+    )
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
+    except SystemExit as done:  # --help and --version
+        return done.code if isinstance(done.code, int) else 0
     except EtlError as error:
         print(f"etl: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("etl: interrupted; nothing was published", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except _Terminated:
+        print("etl: terminated; nothing was published", file=sys.stderr)
+        return EXIT_TERMINATED
     except Exception as error:
         if os.environ.get("ETL_DEBUG"):
             raise
@@ -187,3 +259,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -55,23 +55,23 @@ from etl.errors import IntegrityError, OutputError
 from schemas import arrow
 from schemas.records import Manifest
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted() order, as tests/test_public_api.py checks
     "ARTICLES",
     "ARTICLES_JSONL",
     "CURRENT_LINK",
     "DUPLICATES",
     "ENTITIES",
     "GENERATIONS_DIR",
+    "Generation",
+    "JsonlWriter",
     "KEEP_OLD_GENERATIONS",
     "MANIFEST_JSON",
     "NEAR_KEPT",
+    "ParquetTableWriter",
+    "Published",
     "REJECTS",
     "STATE_DIR",
     "TABLES",
-    "Generation",
-    "JsonlWriter",
-    "ParquetTableWriter",
-    "Published",
     "Table",
     "Written",
     "digest_file",

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import polars as pl
 
@@ -56,11 +55,9 @@ from etl.tagging import Gazetteer, load_gazetteer
 from etl.transform import enrich
 from etl.validate import validate_batch
 from schemas import arrow
-from schemas.records import Manifest, ManifestInput, ManifestOutput
+from schemas.records import Manifest, ManifestInput, ManifestOutput, ManifestRun, ManifestTable
 
 __all__ = ["OUTPUT_NAMES", "RunResult", "run"]
-
-_T = TypeVar("_T")
 
 #: The one-file names of a full run's outputs (see etl.load for the folders of parts).
 OUTPUT_NAMES = (*(table.file for table in TABLES), MANIFEST_JSON)
@@ -168,6 +165,7 @@ def run(config: RunConfig) -> RunResult:
                 gazetteer=gazetteer,
                 started=started,
                 previous=previous,
+                incremental=config.incremental,
             )
             generation.write_json(MANIFEST_JSON, manifest.model_dump(mode="json"))
             publish(generation)
@@ -314,68 +312,55 @@ def _manifest(
     gazetteer: Gazetteer,
     started: float,
     previous: Published | None,
+    incremental: bool,
 ) -> Manifest:
     """Return the manifest of `generation`: this run's counts, and the totals of every part."""
     counts = tally.counts()
-    earlier = previous.manifest if previous is not None else None
     listed = [
         ManifestInput(path=i.file.path.as_posix(), bytes=i.bytes, sha256=i.sha256) for i in inputs
     ]
     totals = Counter(counts)
-    runs: list[object] = []
-    if earlier is not None:
-        listed = [*earlier.inputs, *listed]
-        totals.update(_extra(earlier, "totals", dict))
-        runs = list(_extra(earlier, "runs", list))
+    runs: list[ManifestRun] = []
+    if previous is not None:
+        listed = [*previous.manifest.inputs, *listed]
+        totals.update(previous.manifest.totals)
+        runs = list(previous.manifest.runs)
     finished_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     runs.append(
-        {
-            "generation": generation.number,
-            "mode": "incremental" if previous is not None else "full",
-            "inputs": [i.file.path.as_posix() for i in inputs],
-            "counts": counts,
-            "finished_at": finished_at,
-        }
+        ManifestRun(
+            generation=generation.number,
+            mode="incremental" if incremental else "full",
+            inputs=[i.file.path.as_posix() for i in inputs],
+            counts=counts,
+            finished_at=finished_at,
+        )
     )
-    outputs = [
-        ManifestOutput(path=w.path, rows=w.rows, bytes=w.bytes, sha256=w.sha256)
-        for w in generation.outputs()
-    ]
     tables = {
-        table.file: {
-            "glob": table.glob,
-            "parts": generation.parts(table),
-            "rows": sum(generation.files[p].rows for p in generation.parts(table)),
-            "file": table.file if table.file in generation.files else None,
-        }
+        table.file: ManifestTable(
+            glob=table.glob,
+            parts=generation.parts(table),
+            rows=sum(generation.files[p].rows for p in generation.parts(table)),
+            file=table.file if table.file in generation.files else None,
+        )
         for table in TABLES
     }
     timings = {stage: round(seconds, 4) for stage, seconds in sorted(tally.seconds.items())}
     timings["total"] = round(time.perf_counter() - started, 4)
-    # generation, previous_generation, totals, tables and runs are the manifest's extra
-    # fields (docs/OUTPUTS.md): the layout of parts and the history of the runs behind them.
-    return Manifest.model_validate(
-        {
-            "schema_version": arrow.SCHEMA_VERSION,
-            "tool_version": __version__,
-            "gazetteer_version": gazetteer.version,
-            "inputs": listed,
-            "outputs": outputs,
-            "counts": counts,
-            "timings": timings,
-            "finished_at": finished_at,
-            "generation": generation.number,
-            "previous_generation": previous.number if previous is not None else None,
-            "totals": dict(sorted(totals.items())),
-            "tables": tables,
-            "runs": runs,
-        }
+    return Manifest(
+        schema_version=arrow.SCHEMA_VERSION,
+        tool_version=__version__,
+        gazetteer_version=gazetteer.version,
+        inputs=listed,
+        outputs=[
+            ManifestOutput(path=w.path, rows=w.rows, bytes=w.bytes, sha256=w.sha256)
+            for w in generation.outputs()
+        ],
+        counts=counts,
+        timings=timings,
+        finished_at=finished_at,
+        generation=generation.number,
+        previous_generation=previous.number if previous is not None else None,
+        totals=dict(sorted(totals.items())),
+        tables=tables,
+        runs=runs,
     )
-
-
-def _extra(manifest: Manifest, key: str, kind: type[_T]) -> _T:
-    """Return the extra manifest field `key`, checked to be a `kind`."""
-    value = (manifest.model_extra or {}).get(key)
-    if not isinstance(value, kind):
-        raise IntegrityError("manifest", f"published manifest has no valid {key!r}")
-    return value

@@ -22,12 +22,12 @@ from etl.errors import IntegrityError
 from etl.load import STATE_DIR, Generation, Published, Table, to_arrow
 from etl.sources import InputFile
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted() order, as tests/test_public_api.py checks
     "NEAR_INDEX",
+    "RunState",
     "SEEN_ARTICLES",
     "SEEN_INPUTS",
     "STATE_TABLES",
-    "RunState",
     "SeenInput",
     "new_articles",
     "read_state",

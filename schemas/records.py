@@ -8,7 +8,7 @@ single list of labels, fields, duplicate kinds, reject reasons and repair flags.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,8 @@ __all__ = [
     "Manifest",
     "ManifestInput",
     "ManifestOutput",
+    "ManifestRun",
+    "ManifestTable",
     "Reject",
     "RejectReason",
     "Salience",
@@ -153,8 +155,32 @@ class ManifestOutput(_Row):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+class ManifestTable(_Row):
+    """Where the rows of one output table are (docs/OUTPUTS.md)."""
+
+    glob: str  # matches every part, relative to the output folder
+    parts: list[str]
+    rows: int = Field(ge=0)
+    file: str | None  # the one-file name, present while the table is one part
+
+
+class ManifestRun(_Row):
+    """One run whose parts the published outputs hold."""
+
+    generation: int = Field(ge=1)
+    mode: Literal["full", "incremental"]
+    inputs: list[str]
+    counts: dict[str, int]
+    finished_at: str
+
+
 class Manifest(_Row):
-    """What a run read, wrote and counted: `manifest.json`."""
+    """What a run read, wrote and counted: `manifest.json`.
+
+    `counts` are this run's; `totals` add up every run in `runs` (the ones whose parts the
+    tables hold: an incremental run adds to the earlier ones, a full run starts over).
+    `inputs` and `outputs` describe the whole published generation.
+    """
 
     schema_version: str
     tool_version: str
@@ -164,3 +190,8 @@ class Manifest(_Row):
     counts: dict[str, int]
     timings: dict[str, float]
     finished_at: str
+    generation: int = Field(default=0, ge=0)
+    previous_generation: int | None = None
+    totals: dict[str, int] = Field(default_factory=dict)
+    tables: dict[str, ManifestTable] = Field(default_factory=dict)
+    runs: list[ManifestRun] = Field(default_factory=list)

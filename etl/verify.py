@@ -1,0 +1,470 @@
+"""`etl validate DIR`: re-check published outputs against their manifest and schemas.
+
+Everything is read through the generation `DIR/current` resolves to at the start, so a run
+publishing meanwhile cannot make the check mix two generations. The checks, each reporting
+every problem it finds (with a few examples where rows are concerned):
+
+- layout: `current` resolves; every top-level name is a link into it; no link dangles; the
+  files on disk are exactly the manifest's `outputs`;
+- integrity: each file's bytes and sha256 match the manifest, and its row count too;
+- schemas: each Parquet file has exactly the Arrow schema of `schemas.arrow` and the
+  manifest's `schema_version` and gazetteer version in its key-value metadata;
+- rows (skipped by `--quick`): pandera frame models on every Parquet row group, article ids
+  unique across parts, mentions pointing at their text; every `articles.jsonl` line through
+  the pydantic model and the published JSON Schema and equal to its Parquet row; every
+  `rejects.jsonl` line through the pydantic model;
+- counts: records read = articles + duplicates + rejects (this run's counts and the totals
+  over every part), and the rows of each table equal to the totals;
+- state: every input of the manifest and every article is in the incremental state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandera.errors
+import polars as pl
+import pyarrow as pa
+import pyarrow.json as pa_json
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ValidationError
+
+from etl.errors import InputError
+from etl.load import (
+    ARTICLES,
+    ARTICLES_JSONL,
+    CURRENT_LINK,
+    DUPLICATES,
+    ENTITIES,
+    MANIFEST_JSON,
+    NEAR_KEPT,
+    REJECTS,
+    TABLES,
+    Table,
+    digest_file,
+)
+from etl.state import SEEN_ARTICLES, SEEN_INPUTS
+from schemas import ARTICLES_JSON_SCHEMA_PATH, arrow
+from schemas.frames import ArticleFrame, DuplicateFrame, EntityFrame
+from schemas.records import Article, Manifest, Reject
+
+__all__ = ["Problem", "Report", "verify"]
+
+#: Examples given per failing check; the count is always complete.
+EXAMPLES = 3
+_FRAME_MODELS: dict[str, type[ArticleFrame] | type[EntityFrame] | type[DuplicateFrame]] = {
+    ARTICLES.folder: ArticleFrame,
+    ENTITIES.folder: EntityFrame,
+    DUPLICATES.folder: DuplicateFrame,
+    NEAR_KEPT.folder: DuplicateFrame,
+}
+_BATCH_ROWS = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the outputs: where (a path under DIR) and what."""
+
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass(slots=True)
+class Report:
+    """What `verify` checked and every problem it found."""
+
+    out: Path
+    generation: str | None = None
+    files: int = 0
+    rows_checked: bool = True
+    totals: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Return True when no problem was found."""
+        return not self.problems
+
+    def add(self, where: str, what: str) -> None:
+        """Record a problem."""
+        self.problems.append(Problem(where, what))
+
+
+def verify(out: Path, *, rows: bool = True) -> Report:
+    """Return the report of checking the published outputs of `out` (rows too, if `rows`)."""
+    if not out.is_dir():
+        raise InputError(out, "no such folder" if not out.exists() else "not a folder")
+    report = Report(out, rows_checked=rows)
+    current = out / CURRENT_LINK
+    if not current.is_symlink():
+        report.add(
+            CURRENT_LINK, "missing: no run has published here (or this is not an output folder)"
+        )
+        return report
+    generation = (out / Path(current.readlink())).resolve()
+    report.generation = generation.name
+    if not generation.is_dir():
+        report.add(CURRENT_LINK, f"points at {generation.name}, which does not exist")
+        return report
+    manifest = _manifest(generation, report)
+    if manifest is None:
+        return report
+    _check_links(out, generation, report)
+    files = _check_files(generation, manifest, report)
+    report.files = len(files)
+    _check_tables(generation, manifest, files, report)
+    _check_counts(manifest, files, report)
+    if rows:
+        _check_rows(generation, files, report)
+        _check_state(generation, manifest, files, report)
+    return report
+
+
+def _manifest(generation: Path, report: Report) -> Manifest | None:
+    path = generation / MANIFEST_JSON
+    try:
+        return Manifest.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        report.add(MANIFEST_JSON, f"unreadable: {exc.strerror or exc}")
+    except ValidationError as exc:
+        for error in exc.errors()[:EXAMPLES]:
+            where = ".".join(str(part) for part in error["loc"]) or "<document>"
+            report.add(MANIFEST_JSON, f"{where}: {error['msg']}")
+    return None
+
+
+def _check_links(out: Path, generation: Path, report: Report) -> None:
+    """Every name of the generation is linked from DIR through `current`; no link dangles."""
+    names = {entry.name for entry in generation.iterdir()}
+    for name in sorted(names):
+        link = out / name
+        expected = f"{CURRENT_LINK}/{name}"
+        if not link.is_symlink():
+            report.add(name, f"not a link to {expected}: readers would not see this run's file")
+        elif str(link.readlink()) != expected:
+            report.add(name, f"links to {link.readlink()}, not {expected}")
+    for entry in sorted(out.iterdir()):
+        if entry.is_symlink() and entry.name != CURRENT_LINK and entry.name not in names:
+            report.add(entry.name, f"link to {entry.readlink()} that the published run lacks")
+
+
+def _check_files(generation: Path, manifest: Manifest, report: Report) -> dict[str, int]:
+    """Check every listed file's bytes, sha256 and rows; return the rows of the good ones."""
+    listed = {entry.path: entry for entry in manifest.outputs}
+    on_disk = {
+        path.relative_to(generation).as_posix()
+        for path in generation.rglob("*")
+        if path.is_file() and path.name != MANIFEST_JSON
+    }
+    for extra in sorted(on_disk - set(listed)):
+        report.add(extra, "on disk but not in the manifest")
+    good: dict[str, int] = {}
+    for path, entry in sorted(listed.items()):
+        target = generation / path
+        if path not in on_disk:
+            report.add(path, "in the manifest but missing")
+            continue
+        size, sha = digest_file(target)
+        if size != entry.bytes:
+            report.add(path, f"{size} bytes, the manifest says {entry.bytes}")
+        elif sha != entry.sha256:
+            report.add(path, "sha256 differs from the manifest: the file changed")
+        try:
+            count = _row_count(target)
+        except (OSError, pa.ArrowException) as exc:
+            report.add(path, f"unreadable: {exc}")
+            continue
+        if count != entry.rows:
+            report.add(path, f"{count} rows, the manifest says {entry.rows}")
+        good[path] = count
+    return good
+
+
+def _row_count(path: Path) -> int:
+    if path.suffix == ".parquet":
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    if last != b"\n":
+        raise OSError(f"{path.name} does not end with a newline (cut short?)")
+    return lines
+
+
+def _parts(files: dict[str, int], table: Table) -> list[str]:
+    prefix = f"{table.folder}/part-"
+    suffix = f".{table.format}"
+    return sorted(p for p in files if p.startswith(prefix) and p.endswith(suffix))
+
+
+def _check_tables(
+    generation: Path, manifest: Manifest, files: dict[str, int], report: Report
+) -> None:
+    """Check each table's parts, one-file name, schemas and key-value metadata."""
+    declared = (manifest.model_extra or {}).get("tables", {})
+    for table in TABLES:
+        parts = _parts(files, table)
+        if not parts:
+            report.add(table.folder, "no part: the table is missing")
+        entry = declared.get(table.file) if isinstance(declared, dict) else None
+        if isinstance(entry, dict) and entry.get("parts") != parts:
+            report.add(
+                table.folder, f"parts {parts} differ from the manifest's {entry.get('parts')}"
+            )
+        single = generation / table.file
+        if len(parts) == 1 and not single.is_file():
+            report.add(table.file, "missing although the table is one part")
+        elif len(parts) == 1 and single.stat().st_ino != (generation / parts[0]).stat().st_ino:
+            if digest_file(single) != digest_file(generation / parts[0]):
+                report.add(table.file, f"differs from {parts[0]}")
+        elif len(parts) > 1 and single.exists():
+            report.add(table.file, f"present although the table has {len(parts)} parts")
+        if table.schema is None:
+            continue
+        for path in [*parts, table.file] if single.is_file() else parts:
+            if path not in files:
+                continue
+            _check_parquet_schema(generation / path, path, table.schema, manifest, report)
+
+
+def _check_parquet_schema(
+    path: Path, where: str, schema: pa.Schema, manifest: Manifest, report: Report
+) -> None:
+    written = pq.read_schema(path)
+    if written.remove_metadata() != schema:
+        report.add(where, "Arrow schema differs from schemas.arrow")
+    metadata = written.metadata or {}
+    expected = {
+        b"schema_version": manifest.schema_version,
+        b"gazetteer_version": manifest.gazetteer_version,
+    }
+    for key, value in expected.items():
+        found = metadata.get(key, b"<missing>").decode()
+        if found != value:
+            report.add(where, f"{key.decode()} {found} in the file, {value} in the manifest")
+
+
+def _check_counts(manifest: Manifest, files: dict[str, int], report: Report) -> None:
+    """Conservation of the run's counts and of the totals, and table rows against the totals."""
+    report.totals = dict(manifest.totals)
+    for name, counts in (("counts", manifest.counts), ("totals", report.totals)):
+        try:
+            read = counts["records_read"]
+            accounted = counts["articles"] + counts["duplicates"] + counts["rejects"]
+        except KeyError as missing:
+            report.add(MANIFEST_JSON, f"{name} lacks {missing}")
+            continue
+        if read != accounted:
+            report.add(
+                MANIFEST_JSON,
+                f"{name}: records_read {read} != articles + duplicates + rejects {accounted}",
+            )
+    expected = {
+        ARTICLES: "articles",
+        ARTICLES_JSONL: "articles",
+        ENTITIES: "entities",
+        DUPLICATES: "duplicates",
+        NEAR_KEPT: "near_duplicates_kept",
+        REJECTS: "rejects",
+    }
+    for table, key in expected.items():
+        rows = sum(files[p] for p in _parts(files, table))
+        want = report.totals.get(key)
+        if want is not None and rows != want:
+            report.add(table.folder, f"{rows} rows in its parts, the manifest totals say {want}")
+
+
+# --------------------------------------------------------------------------- row checks
+
+
+def _check_rows(generation: Path, files: dict[str, int], report: Report) -> None:
+    for table in (ARTICLES, ENTITIES, DUPLICATES, NEAR_KEPT):
+        for path in _parts(files, table):
+            _check_frames(generation / path, path, _FRAME_MODELS[table.folder], report)
+    article_parts = _parts(files, ARTICLES)
+    if article_parts:
+        ids = pl.concat(
+            [pl.read_parquet(generation / p, columns=["article_id"]) for p in article_parts]
+        )
+        repeated = ids.filter(pl.col("article_id").is_duplicated())["article_id"].unique()
+        if repeated.len():
+            report.add(
+                ARTICLES.folder,
+                f"{repeated.len()} article_id(s) in more than one row, e.g. "
+                f"{repeated.sort().head(EXAMPLES).to_list()}",
+            )
+    _check_mentions(generation, files, report)
+    for path in _parts(files, ARTICLES_JSONL):
+        parquet = f"{ARTICLES.folder}/{Path(path).stem}.parquet"
+        _check_article_lines(generation, path, parquet if parquet in files else None, report)
+    for path in _parts(files, REJECTS):
+        _check_lines(generation / path, path, Reject, report)
+
+
+def _check_frames(
+    path: Path,
+    where: str,
+    model: type[ArticleFrame] | type[EntityFrame] | type[DuplicateFrame],
+    report: Report,
+) -> None:
+    """Validate a Parquet file with its pandera model, row group by row group."""
+    failures: list[pl.DataFrame] = []
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS):
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        try:
+            model.validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as errors:
+            failures.append(
+                errors.failure_cases.select(
+                    check=pl.concat_str(
+                        [pl.col("column").fill_null("<frame>"), pl.lit(": "), pl.col("check")]
+                    ).cast(pl.String),
+                    case=pl.col("failure_case").cast(pl.String),
+                )
+            )
+    if not failures:
+        return
+    summary = (
+        pl.concat(failures)
+        .group_by("check", maintain_order=True)
+        .agg(pl.len().alias("n"), pl.col("case").head(EXAMPLES))
+    )
+    for check, n, cases in summary.iter_rows():
+        report.add(where, f"{n} row(s) fail {model.__name__} {check}, e.g. {cases}")
+
+
+def _check_mentions(generation: Path, files: dict[str, int], report: Report) -> None:
+    """Each run's mentions point at text of that run's articles: article[field][start:end]."""
+    articles = {Path(p).stem: p for p in _parts(files, ARTICLES)}
+    for path in _parts(files, ENTITIES):
+        source = articles.get(Path(path).stem)
+        mentions = pl.scan_parquet(generation / path).select(
+            "article_id", "field", "start", "end", "text"
+        )
+        if source is None:
+            if files[path]:
+                report.add(path, "mentions without an articles part of the same run")
+            continue
+        texts = pl.scan_parquet(generation / source).select("article_id", "headline", "body")
+        checked = mentions.join(texts, on="article_id", how="left").select(
+            "article_id",
+            "text",
+            orphan=pl.col("headline").is_null(),
+            actual=pl.when(pl.col("field") == "headline")
+            .then(pl.col("headline"))
+            .otherwise(pl.col("body"))
+            .str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
+        )
+        bad = checked.filter(pl.col("orphan") | (pl.col("actual") != pl.col("text"))).collect()
+        orphans = bad.filter(pl.col("orphan"))
+        if orphans.height:
+            report.add(
+                path,
+                f"{orphans.height} mention(s) of articles not in {source}, e.g. "
+                f"{orphans['article_id'].head(EXAMPLES).to_list()}",
+            )
+        wrong = bad.filter(~pl.col("orphan"))
+        if wrong.height:
+            report.add(
+                path,
+                f"{wrong.height} mention(s) whose offsets do not give their text, e.g. "
+                f"{wrong['text'].head(EXAMPLES).to_list()}",
+            )
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            yield number, line.rstrip(b"\n")
+
+
+def _check_lines(path: Path, where: str, model: type[BaseModel], report: Report) -> None:
+    """Validate every line of a JSON Lines file with a pydantic model."""
+    bad: list[str] = []
+    for number, line in _lines(path):
+        try:
+            model.model_validate_json(line)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            bad.append(f"line {number}: {'.'.join(map(str, first['loc']))} {first['msg']}")
+    if bad:
+        report.add(where, f"{len(bad)} line(s) fail {model.__name__}, e.g. {bad[:EXAMPLES]}")
+
+
+def _json_schema_validator() -> Any:
+    """Return a validator for the published JSON Schema of an `articles.jsonl` line."""
+    import jsonschema  # noqa: PLC0415 - only `etl validate` needs it
+
+    schema = json.loads(ARTICLES_JSON_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def _check_article_lines(generation: Path, path: str, parquet: str | None, report: Report) -> None:
+    """Check a part of articles.jsonl line by line and against its Parquet twin."""
+    _check_lines(generation / path, path, Article, report)
+    validator = _json_schema_validator()
+    bad: list[str] = []
+    for number, line in _lines(generation / path):
+        try:
+            document = json.loads(line)
+        except ValueError as exc:
+            bad.append(f"line {number}: not JSON ({exc})")
+            continue
+        for error in validator.iter_errors(document):
+            where = "/".join(str(part) for part in error.absolute_path) or "<line>"
+            bad.append(f"line {number}: {where}: {error.message}")
+    if bad:
+        report.add(path, f"{len(bad)} JSON Schema violation(s), e.g. {bad[:EXAMPLES]}")
+    if parquet is None:
+        report.add(path, "no Parquet part of the same run to compare with")
+        return
+    try:
+        lines = pa_json.read_json(
+            generation / path,
+            parse_options=pa_json.ParseOptions(
+                explicit_schema=arrow.ARTICLES, unexpected_field_behavior="error"
+            ),
+        ).cast(arrow.ARTICLES)
+    except (pa.ArrowException, OSError) as exc:
+        report.add(path, f"cannot be read as the articles schema: {exc}")
+        return
+    table = pq.read_table(generation / parquet).cast(arrow.ARTICLES)
+    if lines.num_rows != table.num_rows:
+        report.add(path, f"{lines.num_rows} rows, {parquet} has {table.num_rows}")
+    elif not lines.equals(table):
+        differing = [name for name in arrow.ARTICLES.names if not lines[name].equals(table[name])]
+        report.add(path, f"rows differ from {parquet} in {differing}")
+
+
+def _check_state(
+    generation: Path, manifest: Manifest, files: dict[str, int], report: Report
+) -> None:
+    """Every input of the manifest and every article is remembered by the state."""
+    seen_inputs = _parts(files, SEEN_INPUTS)
+    seen_articles = _parts(files, SEEN_ARTICLES)
+    if not seen_inputs or not seen_articles:
+        report.add("state", "no incremental state")
+        return
+    shas = pl.concat([pl.read_parquet(generation / p, columns=["sha256"]) for p in seen_inputs])
+    missing = {i.sha256 for i in manifest.inputs} - set(shas["sha256"].to_list())
+    if missing:
+        report.add(SEEN_INPUTS.folder, f"{len(missing)} input(s) of the manifest not recorded")
+    known = pl.concat(
+        [pl.read_parquet(generation / p, columns=["article_id"]) for p in seen_articles]
+    )
+    for path in _parts(files, ARTICLES):
+        ids = pl.read_parquet(generation / path, columns=["article_id"])
+        unknown = ids.join(known, on="article_id", how="anti")
+        if unknown.height:
+            report.add(path, f"{unknown.height} article(s) missing from {SEEN_ARTICLES.folder}")
