@@ -7,8 +7,10 @@ costs vanish (four 16 MiB chunks), small enough for a 2-core machine shared with
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
@@ -16,6 +18,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 from etl.synth import SynthStats, generate
 
 MB = 1_000_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +42,16 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> Dump:
     return Dump(path, generate(path, size, seed=0))
 
 
+def run_rounds(benchmark: BenchmarkFixture, work: Callable[[], T], rounds: int = 3) -> T:
+    """Time `rounds` calls of `work` (after one warm-up) and return its result."""
+    result = benchmark.pedantic(work, rounds=rounds, iterations=1, warmup_rounds=1)  # type: ignore[no-untyped-call]
+    return cast(T, result)
+
+
 def record_throughput(benchmark: BenchmarkFixture, megabytes: float, target: float) -> float:
     """Store MB/s (median round) and the issue-6 target in the benchmark's extra_info."""
-    median = benchmark.stats.stats.median
+    assert benchmark.stats is not None, "record_throughput runs after the benchmark"
+    median = float(benchmark.stats.stats.median)
     rate = megabytes / median
     benchmark.extra_info["input_MB"] = round(megabytes, 1)
     benchmark.extra_info["MB_per_s"] = round(rate, 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from benchmarks.conftest import Dump, record_throughput
+from benchmarks.conftest import Dump, record_throughput, run_rounds
 from etl.config import DEFAULT_CHUNK_BYTES
 from etl.dedup import SeenArticles, drop_exact_duplicates
 from etl.extract import extract_batches
@@ -37,15 +37,13 @@ def _parse_and_exact_dedup(dump: Dump) -> int:
 
 
 def test_parse(benchmark: BenchmarkFixture, dump: Dump) -> None:
-    read = benchmark.pedantic(_parse, args=(dump,), rounds=3, iterations=1, warmup_rounds=1)
+    read = run_rounds(benchmark, lambda: _parse(dump))
     assert read == dump.stats.records
     record_throughput(benchmark, dump.megabytes, TARGET_PARSE_DEDUP)
 
 
 def test_parse_and_exact_dedup(benchmark: BenchmarkFixture, dump: Dump) -> None:
-    kept = benchmark.pedantic(
-        _parse_and_exact_dedup, args=(dump,), rounds=3, iterations=1, warmup_rounds=1
-    )
+    kept = run_rounds(benchmark, lambda: _parse_and_exact_dedup(dump))
     assert kept == dump.stats.records - dump.stats.exact_duplicates
     record_throughput(benchmark, dump.megabytes, TARGET_PARSE_DEDUP)
     benchmark.extra_info["polars_threads"] = pl.thread_pool_size()
