@@ -1,9 +1,39 @@
 """Deduplication: a stage of its own, run over the whole stream in input order.
 
 Exact duplicates share an `article_id`; the first record by (source_file, source_line) is
-kept and every later one is dropped to `duplicates.parquet`. `SeenArticles` is the only state
-a run carries across batches (and, in incremental mode, across runs); it grows by 32 bytes
-per article.
+kept and every later one is dropped to `duplicates.parquet`. `SeenArticles` holds the ids
+kept so far.
+
+Near duplicates (the same story with small edits) are found with MinHash/LSH, all in polars
+expressions and joins, never a Python loop over records or pairs:
+
+1. **Text**: headline and body, lower-cased, split on the single spaces Extract left
+   (paragraph breaks count as spaces). Including the headline keeps short template bodies
+   ("Qtly div 25 cts vs 25 cts prior") of different companies apart; a shared headline adds
+   only a few shingles, so the same headline with a different body stays far below the
+   threshold.
+2. **Shingles**: every run of `SHINGLE_WORDS` consecutive words (a shorter text is one
+   shingle), each word hashed with wyhash (polars-hash: stable across machines and versions)
+   and combined with wrapping 64-bit arithmetic.
+3. **Signature**: one-permutation MinHash: the top 6 bits of a shingle's hash pick one of
+   `SIGNATURE_BINS` bins and each bin keeps its minimum (one sort, no per-hash passes). A bin
+   is stored as one byte (b-bit MinHash: 0 = empty, else 1-255), packed eight to a UInt64.
+4. **LSH**: `BANDS` band keys, each a hash of `BAND_ROWS` full-precision bin minima of bins
+   0-31, truncated to 32 bits. Records sharing a band key are candidates.
+5. **Verification**: candidates are scored with the estimated Jaccard similarity of their
+   64 bins (matches among bins filled in either text, corrected for the 1/255 chance that two
+   different bytes agree); a pair at or above the threshold is a near duplicate.
+
+A record is a near duplicate when it is similar to an **earlier kept** article (one kept in
+an earlier batch, or earlier in this batch): it points to the most similar one (ties: the
+earliest). The decision only depends on the records and their order, so it is the same
+whatever the batch boundaries. With `keep=True` near duplicates are reported but not dropped;
+they still do not enter the index, so the report is the same in both modes.
+
+Recall at the default threshold 0.8 (one-permutation bins, 8 bands of 4 rows): a pair with
+true Jaccard 0.9 is a candidate with probability 0.9995 and 0.8 with 0.985 (0.86 at 0.7); the
+estimate from 64 bins has a standard error of about 0.05 at 0.8, so pairs close to the
+threshold can fall on either side. See docs/EXTRACT.md.
 """
 
 from __future__ import annotations
@@ -11,10 +41,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import polars as pl
+import polars_hash as plh
 
 from schemas.records import DuplicateKind
 
-__all__ = ["DUPLICATE_COLUMNS", "Deduplicated", "SeenArticles", "drop_exact_duplicates"]
+__all__ = [
+    "BANDS",
+    "BAND_ROWS",
+    "DEFAULT_NEAR_THRESHOLD",
+    "DUPLICATE_COLUMNS",
+    "INDEX_SCHEMA",
+    "SHINGLE_WORDS",
+    "SIGNATURE_BINS",
+    "Deduplicated",
+    "NearDuplicateIndex",
+    "SeenArticles",
+    "drop_exact_duplicates",
+    "drop_near_duplicates",
+    "near_signatures",
+]
 
 DUPLICATE_COLUMNS = pl.Schema(
     {
@@ -29,12 +74,37 @@ DUPLICATE_COLUMNS = pl.Schema(
     }
 )
 
+DEFAULT_NEAR_THRESHOLD = 0.8
+SHINGLE_WORDS = 3
+SIGNATURE_BINS = 64
+BANDS = 8
+BAND_ROWS = 4
+
+_WORDS = SIGNATURE_BINS // 8  # bins are one byte each, packed eight to a UInt64
+_SIG = [f"sig_{i}" for i in range(_WORDS)]
+_BAND = [f"band_{i}" for i in range(BANDS)]
+_U64 = pl.UInt64
+_P = 0x9E3779B97F4A7C15  # odd 64-bit constants (golden ratio, murmur3 finaliser)
+_C1 = 0xFF51AFD7ED558CCD
+_C2 = 0xC4CEB9FE1A85EC53
+_LOW7 = 0x7F7F7F7F7F7F7F7F
+_ALL = 0xFFFFFFFFFFFFFFFF
+
+#: The saved form of a `NearDuplicateIndex` (`to_frame` / `from_frame`), one row per article.
+INDEX_SCHEMA = pl.Schema(
+    [("article_id", pl.String), *((c, _U64) for c in _SIG), ("bands", pl.List(pl.UInt32))]
+)
+
+_BAND_SCHEMA = pl.Schema({"key": pl.UInt32, "ord": pl.UInt32})
+
 
 @dataclass(slots=True)
 class SeenArticles:
-    """The ids of every article kept so far (the dedup state carried across batches)."""
+    """The ids of every article kept so far (the exact-dedup state carried across batches)."""
 
-    ids: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"article_id": pl.String}))
+    ids: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"article_id": pl.String})
+    )
 
     def add(self, article_ids: pl.Series) -> None:
         """Remember newly kept ids."""
@@ -43,29 +113,385 @@ class SeenArticles:
             self.ids = self.ids.rechunk()
 
 
+def _empty_duplicates() -> pl.DataFrame:
+    return pl.DataFrame(schema=DUPLICATE_COLUMNS)
+
+
 @dataclass(frozen=True, slots=True)
 class Deduplicated:
     """A batch split into the records kept and the duplicates dropped."""
 
     kept: pl.DataFrame
     duplicates: pl.DataFrame  # DUPLICATE_COLUMNS
+    near_kept: pl.DataFrame = field(default_factory=_empty_duplicates)  # DUPLICATE_COLUMNS
 
 
-def drop_exact_duplicates(records: pl.DataFrame, seen: SeenArticles) -> Deduplicated:
-    """Return the batch without records whose `article_id` was already kept (in it or earlier)."""
-    first_in_batch = records.select(pl.col("article_id").is_first_distinct()).to_series()
-    earlier = records.select(pl.col("article_id").is_in(seen.ids["article_id"].implode())).to_series()
-    is_dup = ~first_in_batch | earlier
-    kept = records.filter(~is_dup)
-    dropped = records.filter(is_dup).select(
-        article_id="article_id",
+def _duplicate_rows(
+    records: pl.DataFrame, kept_id: pl.Expr, kind: DuplicateKind, similarity: pl.Expr
+) -> pl.DataFrame:
+    return records.select(
+        article_id=kept_id,
         duplicate_article_id="article_id",
-        kind=pl.lit(DuplicateKind.EXACT.value),
-        similarity=pl.lit(1.0),
+        kind=pl.lit(kind.value),
+        similarity=similarity,
         headline="headline",
         source_file="source_file",
         source_line="source_line",
         source_offset="source_offset",
+    ).cast(dict(DUPLICATE_COLUMNS))  # type: ignore[arg-type]
+
+
+def drop_exact_duplicates(records: pl.DataFrame, seen: SeenArticles) -> Deduplicated:
+    """Return the batch without records whose `article_id` was already kept (in it or earlier)."""
+    rows = records.select("article_id").with_row_index("row")
+    # A semi join builds its hash table on the batch, not on every id seen so far.
+    earlier = rows.join(seen.ids, on="article_id", how="semi")["row"]
+    is_dup = records.select(
+        ~pl.col("article_id").is_first_distinct()
+        | pl.int_range(pl.len(), dtype=pl.UInt32).is_in(earlier.implode())
+    ).to_series()
+    kept = records.filter(~is_dup)
+    dropped = _duplicate_rows(
+        records.filter(is_dup), pl.col("article_id"), DuplicateKind.EXACT, pl.lit(1.0)
     )
     seen.add(kept["article_id"])
-    return Deduplicated(kept, dropped.cast(dict(DUPLICATE_COLUMNS)))  # type: ignore[arg-type]
+    return Deduplicated(kept, dropped)
+
+
+# --- near duplicates: signatures -------------------------------------------------------------
+
+
+def _u64(value: int) -> pl.Expr:
+    return pl.lit(value, dtype=_U64)
+
+
+def _fmix(x: pl.Expr) -> pl.Expr:
+    """Murmur3's 64-bit finaliser: every output bit depends on every input bit."""
+    x = x ^ (x // (1 << 33))
+    x = x * _u64(_C1)
+    x = x ^ (x // (1 << 33))
+    x = x * _u64(_C2)
+    return x ^ (x // (1 << 33))
+
+
+def _shingles(records: pl.DataFrame) -> pl.DataFrame:
+    """Return one row per shingle: the record's row (`doc`) and the shingle's 64-bit hash."""
+    text = (
+        pl.concat_str([pl.col("headline"), pl.col("body")], separator=" ")
+        .str.replace_all("\n\n", " ", literal=True)
+        .str.to_lowercase()
+    )
+    words = (
+        records.select(word=text.str.split(" "))
+        .with_row_index("doc")
+        .with_columns(n=pl.col("word").list.len().cast(pl.Int64))
+        .with_columns(start=pl.col("n").cum_sum() - pl.col("n"))
+        .explode("word")
+        .select(
+            "doc",
+            "n",
+            pos=pl.int_range(pl.len(), dtype=pl.Int64) - pl.col("start"),
+            h=plh.col("word").nchash.wyhash(),
+        )
+    )
+    following = [
+        pl.when(pl.col("pos") + k < pl.col("n")).then(pl.col("h").shift(-k)).otherwise(_u64(0))
+        for k in range(1, SHINGLE_WORDS)
+    ]
+    shingle = pl.col("h")
+    for nxt in following:
+        shingle = shingle * _u64(_P) + nxt  # wrapping arithmetic: a hash of the word run
+    first_or_full = (pl.col("pos") == 0) | (pl.col("pos") + SHINGLE_WORDS <= pl.col("n"))
+    # Shingle first, filter after: the shifts must see every word of the text.
+    return words.select("doc", s=shingle, keep=first_or_full).filter("keep").drop("keep")
+
+
+def _bin_minima(shingles: pl.DataFrame) -> pl.DataFrame:
+    """Return (doc, bin, minimum): one-permutation MinHash by a single sort, not a group_by."""
+    bin_bits = SIGNATURE_BINS.bit_length() - 1
+    key = (
+        pl.col("doc").cast(_U64) * (1 << (32 + bin_bits))
+        + (pl.col("s") // (1 << (64 - bin_bits))) * (1 << 32)
+        + pl.col("s") % (1 << 32)
+    )
+    ordered = shingles.select(key=key).sort("key")
+    group = pl.col("key") // (1 << 32)
+    return ordered.filter(group.ne_missing(group.shift(1))).select(
+        doc=pl.col("key") // (1 << (32 + bin_bits)),
+        bin=group % SIGNATURE_BINS,
+        minimum=pl.col("key") % (1 << 32),
+    )
+
+
+def _grid(minima: pl.DataFrame, values: pl.Expr, n_docs: int) -> pl.Series:
+    """Return a flat UInt64 grid of `n_docs * SIGNATURE_BINS` cells, 0 where a bin is empty."""
+    cells = minima.select(
+        at=pl.col("doc") * SIGNATURE_BINS + pl.col("bin"), value=values.cast(_U64)
+    )
+    grid = pl.zeros(n_docs * SIGNATURE_BINS, dtype=_U64, eager=True)
+    return grid.scatter(cells["at"], cells["value"])
+
+
+def near_signatures(records: pl.DataFrame) -> pl.DataFrame:
+    """Return `article_id`, packed MinHash bins (`sig_*`) and LSH band keys (`band_*`) by row."""
+    n_docs = records.height
+    minima = _bin_minima(_shingles(records))
+    packed = (
+        pl.DataFrame({"g": _grid(minima, pl.col("minimum") % 255 + 1, n_docs)})
+        .select(sum(pl.col("g").shift(-j, fill_value=0) * (1 << (8 * j)) for j in range(8)))
+        .to_series()
+        .gather_every(8)
+    )
+    full = pl.DataFrame({"g": _grid(minima, pl.col("minimum") + 1, n_docs)}).select(
+        key=_band_key(pl.col("g")),
+        filled=sum(pl.col("g").shift(-j, fill_value=0) for j in range(BAND_ROWS)) > 0,
+    )
+    columns: dict[str, pl.Series] = {"article_id": records["article_id"]}
+    for w in range(_WORDS):
+        columns[_SIG[w]] = packed.gather_every(_WORDS, offset=w).alias(_SIG[w])
+    for b in range(BANDS):
+        rows = full.gather_every(SIGNATURE_BINS, offset=b * BAND_ROWS)
+        key = rows.select(
+            pl.when(pl.col("filled"))
+            .then(
+                (_fmix(pl.col("key") + _u64(((b + 1) * _C2) % (1 << 64))) // (1 << 32)).cast(
+                    pl.UInt32
+                )
+            )
+            .alias(_BAND[b])
+        )
+        columns[_BAND[b]] = key.to_series()
+    return pl.DataFrame(columns)
+
+
+def _band_key(g: pl.Expr) -> pl.Expr:
+    key = g
+    for j in range(1, BAND_ROWS):
+        key = key * _u64(_P) + g.shift(-j, fill_value=0)
+    return key
+
+
+def _zero_bytes(x: pl.Expr) -> pl.Expr:
+    """Count the zero bytes of a UInt64 (the classic has-zero-byte bit trick, then popcount)."""
+    high = ((x & _u64(_LOW7)) + _u64(_LOW7)) | x | _u64(_LOW7)
+    return (high ^ _u64(_ALL)).bitwise_count_ones().cast(pl.Int32)
+
+
+def _similarity(left: list[str], right: list[str]) -> pl.Expr:
+    """Estimated Jaccard similarity of two packed signatures (b-bit corrected, clipped to 0..1)."""
+    equal = sum(_zero_bytes(pl.col(a) ^ pl.col(b)) for a, b in zip(left, right, strict=True))
+    both_empty = sum(_zero_bytes(pl.col(a) | pl.col(b)) for a, b in zip(left, right, strict=True))
+    empty_left = sum(_zero_bytes(pl.col(a)) for a in left)
+    empty_right = sum(_zero_bytes(pl.col(b)) for b in right)
+    assert isinstance(equal, pl.Expr)
+    assert isinstance(both_empty, pl.Expr)
+    assert isinstance(empty_left, pl.Expr)
+    assert isinstance(empty_right, pl.Expr)
+    union = SIGNATURE_BINS - both_empty
+    both_filled = SIGNATURE_BINS - empty_left - empty_right + both_empty
+    matches = equal - both_empty
+    # Two different minima give the same byte with probability 1/255: remove that expectation,
+    # (m - f/255) / (1 - 1/255) / union, in integers and one division so it is bit-exact.
+    corrected = (255 * matches - both_filled).cast(pl.Float64) / (254 * union).cast(pl.Float64)
+    return corrected.clip(0.0, 1.0)
+
+
+# --- near duplicates: the index and the stage ------------------------------------------------
+
+
+class NearDuplicateIndex:
+    """The signatures and band keys of every article kept so far (the near-dedup state)."""
+
+    def __init__(self, threshold: float = DEFAULT_NEAR_THRESHOLD) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
+        self.threshold = threshold
+        self._articles = pl.DataFrame(schema={"article_id": pl.String, **dict.fromkeys(_SIG, _U64)})
+        self._bands = pl.DataFrame(schema=_BAND_SCHEMA)
+
+    def __len__(self) -> int:
+        return self._articles.height
+
+    def add(self, signatures: pl.DataFrame) -> None:
+        """Remember kept articles, given as rows of `near_signatures`."""
+        start = len(self)
+        self._articles = _append(self._articles, signatures.select("article_id", *_SIG))
+        bands = (
+            signatures.select(_BAND)
+            .with_row_index("ord", offset=start)
+            .unpivot(index="ord", value_name="key")
+            .drop_nulls("key")
+            .select("key", "ord")
+        )
+        self._bands = _append(self._bands, bands)
+
+    def to_frame(self) -> pl.DataFrame:
+        """Return the index as one row per article (INDEX_SCHEMA), in the order they were kept."""
+        bands = self._bands.group_by("ord").agg(pl.col("key").sort()).sort("ord")
+        return (
+            self._articles.with_row_index("ord")
+            .join(bands, on="ord", how="left", maintain_order="left")
+            .select(
+                "article_id",
+                *_SIG,
+                bands=pl.col("key").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
+            )
+            .cast(dict(INDEX_SCHEMA))  # type: ignore[arg-type]
+        )
+
+    @classmethod
+    def from_frame(
+        cls, frame: pl.DataFrame, threshold: float = DEFAULT_NEAR_THRESHOLD
+    ) -> NearDuplicateIndex:
+        """Return an index holding the articles of a frame made by `to_frame`."""
+        index = cls(threshold)
+        index._articles = frame.select("article_id", *_SIG).cast(
+            {"article_id": pl.String, **dict.fromkeys(_SIG, _U64)}
+        )
+        index._bands = (
+            frame.select(pl.col("bands").cast(pl.List(pl.UInt32)))
+            .with_row_index("ord")
+            .explode("bands")
+            .drop_nulls("bands")
+            .select(key="bands", ord="ord")
+        )
+        return index
+
+    def candidates(self, bands: pl.DataFrame) -> pl.DataFrame:
+        """Return (doc, ord) pairs of batch rows and indexed articles that share a band key."""
+        return bands.join(self._bands, on="key").select("doc", "ord").unique()
+
+    def signatures_of(self, ords: pl.Series) -> pl.DataFrame:
+        """Return the article ids and signatures of indexed articles, in the order of `ords`."""
+        return self._articles[ords]
+
+
+def _append(table: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    table = pl.concat([table, rows], rechunk=False)
+    return table.rechunk() if table.n_chunks() > 32 else table
+
+
+def _long_bands(signatures: pl.DataFrame) -> pl.DataFrame:
+    return (
+        signatures.select(_BAND)
+        .with_row_index("doc")
+        .unpivot(index="doc", value_name="key")
+        .drop_nulls("key")
+        .select("key", "doc")
+    )
+
+
+def _scored_pairs(signatures: pl.DataFrame, index: NearDuplicateIndex) -> pl.DataFrame:
+    """Return (earlier, later, similarity) for candidate pairs at or above the threshold.
+
+    `later` is a batch row; `earlier` is an index position, or `len(index) + row` for an
+    earlier row of the same batch, so earlier articles have smaller numbers.
+    """
+    n_index = len(index)
+    bands = _long_bands(signatures)
+    against_index = index.candidates(bands)
+    within = (
+        bands.join(bands, on="key", suffix="_later")
+        .filter(pl.col("doc") < pl.col("doc_later"))
+        .select(earlier="doc", later="doc_later")
+        .unique()
+    )
+    later_sig = [f"{c}_later" for c in _SIG]
+    sigs = signatures.select(_SIG)
+    scored = []
+    if against_index.height:
+        left = index.signatures_of(against_index["ord"]).select(_SIG)
+        right = sigs[against_index["doc"]].rename(dict(zip(_SIG, later_sig, strict=True)))
+        scored.append(
+            pl.concat([against_index, left, right], how="horizontal").select(
+                earlier=pl.col("ord").cast(pl.Int64),
+                later=pl.col("doc").cast(pl.Int64),
+                similarity=_similarity(_SIG, later_sig),
+            )
+        )
+    if within.height:
+        left = sigs[within["earlier"]]
+        right = sigs[within["later"]].rename(dict(zip(_SIG, later_sig, strict=True)))
+        scored.append(
+            pl.concat([within, left, right], how="horizontal").select(
+                earlier=pl.col("earlier").cast(pl.Int64) + n_index,
+                later=pl.col("later").cast(pl.Int64),
+                similarity=_similarity(_SIG, later_sig),
+            )
+        )
+    empty = pl.DataFrame(schema={"earlier": pl.Int64, "later": pl.Int64, "similarity": pl.Float64})
+    return pl.concat([empty, *scored]).filter(pl.col("similarity") >= index.threshold)
+
+
+def _resolve(pairs: pl.DataFrame, n_docs: int, n_index: int) -> pl.DataFrame:
+    """Return (later, earlier, similarity) for every batch row that is a near duplicate.
+
+    A row is a near duplicate when an earlier *kept* article is similar enough, and it points
+    to the most similar one (ties: the earliest). Indexed articles are kept by definition, but
+    whether an earlier row of the batch is kept depends on the rows before it, so rows are
+    settled in rounds; each round settles at least the earliest unsettled row (chains of
+    similar rows are short, so this is one or two rounds in practice).
+    """
+    kept, dropped, open_ = 1, 0, -1
+    ranked = pairs.sort(["later", "similarity", "earlier"], descending=[False, True, False])
+    status = pl.Series("status", [kept], dtype=pl.Int8).extend_constant(kept, n_docs - 1)
+    status = status.scatter(ranked["later"].unique(), open_)
+    found = []
+    while ranked.height:
+        known = (
+            pl.when(pl.col("earlier") < n_index)
+            .then(pl.lit(kept, dtype=pl.Int8))
+            .otherwise(pl.lit(status).gather((pl.col("earlier") - n_index).clip(0)))
+        )
+        verdict = (
+            ranked.with_columns(earlier_status=known)
+            .group_by("later", maintain_order=True)
+            .agg(
+                any_kept=(pl.col("earlier_status") == kept).any(),
+                settled=(pl.col("earlier_status") != open_).all(),
+                earlier=pl.col("earlier").filter(pl.col("earlier_status") == kept).first(),
+                similarity=pl.col("similarity").filter(pl.col("earlier_status") == kept).first(),
+            )
+        )
+        now_dropped = verdict.filter("any_kept")
+        now_kept = verdict.filter(~pl.col("any_kept") & pl.col("settled"))["later"]
+        if now_dropped.height + now_kept.len() == 0:  # pragma: no cover - impossible by order
+            raise AssertionError("near-duplicate resolution made no progress")
+        found.append(now_dropped.select("later", "earlier", "similarity"))
+        status = status.scatter(now_dropped["later"], dropped).scatter(now_kept, kept)
+        settled = pl.concat([now_dropped["later"], now_kept])
+        ranked = ranked.filter(~pl.col("later").is_in(settled.implode()))
+    schema = {"later": pl.Int64, "earlier": pl.Int64, "similarity": pl.Float64}
+    return pl.concat([pl.DataFrame(schema=schema), *found]).sort("later")
+
+
+def drop_near_duplicates(
+    records: pl.DataFrame, index: NearDuplicateIndex, *, keep: bool = False
+) -> Deduplicated:
+    """Return the batch without near duplicates of earlier kept articles (or with, when `keep`)."""
+    if records.height == 0:
+        return Deduplicated(records, _empty_duplicates())
+    signatures = near_signatures(records)
+    n_index = len(index)
+    near = _resolve(_scored_pairs(signatures, index), records.height, n_index)
+    rows = near["later"]
+    is_near = pl.zeros(records.height, dtype=pl.Boolean, eager=True).scatter(rows, True)
+    in_index = near.filter(pl.col("earlier") < n_index)
+    kept_ids = pl.concat(
+        [
+            index.signatures_of(in_index["earlier"])["article_id"],
+            records["article_id"][near.filter(pl.col("earlier") >= n_index)["earlier"] - n_index],
+        ]
+    )
+    order = pl.concat([in_index["later"], near.filter(pl.col("earlier") >= n_index)["later"]])
+    target = pl.DataFrame({"later": order, "kept_id": kept_ids}).sort("later")
+    report = _duplicate_rows(
+        records[rows].with_columns(kept_id=target["kept_id"], similarity=near["similarity"]),
+        pl.col("kept_id"),
+        DuplicateKind.NEAR,
+        pl.col("similarity"),
+    )
+    index.add(signatures.filter(~is_near))
+    if keep:
+        return Deduplicated(records, _empty_duplicates(), report)
+    return Deduplicated(records.filter(~is_near), report)
