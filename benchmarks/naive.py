@@ -140,9 +140,11 @@ def find_mentions(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int
     last = len(text) - 1
     for end, (length, entry) in automaton.iter_long(text):
         start = end - length + 1
-        if start > 0 and text[start - 1].isalnum():
+        # A match edge that is a letter or digit must not continue a word ("Oman" in
+        # "Romania"); an edge that is punctuation, like "(", needs no boundary.
+        if start > 0 and text[start].isalnum() and text[start - 1].isalnum():
             continue
-        if end < last and text[end + 1].isalnum():
+        if end < last and text[end].isalnum() and text[end + 1].isalnum():
             continue
         found.append((start, end + 1, entry))
     return found

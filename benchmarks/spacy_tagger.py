@@ -1,7 +1,8 @@
 """A spaCy PhraseMatcher tagger over the gazetteer's aliases: the other yardstick for tagging.
 
 Only spaCy's English tokenizer is used (`spacy.blank("en")`): no model is downloaded. Every
-alias and demonym of `etl/tagging/data/gazetteer.tsv` becomes a phrase pattern keyed by its
+alias (by default the aliases and demonyms of `etl/tagging/data/gazetteer.tsv`, or any
+alias table, such as the toolkit's own pattern list) becomes a phrase pattern keyed by its
 `entity_id`; overlapping matches are resolved leftmost-longest with `spacy.util.filter_spans`.
 PhraseMatcher matches whole tokens, so word boundaries come from the tokenizer. Offsets are
 `Span.start_char`/`end_char`: Unicode code points, like the toolkit's.
@@ -9,8 +10,7 @@ PhraseMatcher matches whole tokens, so word boundaries come from the tokenizer. 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping
 from typing import cast
 
 import spacy
@@ -27,8 +27,9 @@ __all__ = ["SpacyTagger"]
 class SpacyTagger:
     """Tags texts with a PhraseMatcher built from the gazetteer's aliases."""
 
-    def __init__(self, gazetteer: Path = GAZETTEER) -> None:
-        aliases = load_aliases(gazetteer)
+    def __init__(self, aliases: Mapping[str, Entry] | None = None) -> None:
+        """Build the matcher from `aliases` (default: those of the package's gazetteer.tsv)."""
+        aliases = load_aliases(GAZETTEER) if aliases is None else aliases
         self.nlp: Language = spacy.blank("en")
         # spacy.blank's tokenizer is a Tokenizer; Language types it as any callable.
         self.tokenizer = cast(Tokenizer, self.nlp.tokenizer)
