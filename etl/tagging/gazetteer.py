@@ -267,7 +267,9 @@ def _contained_themes(patterns: pl.Series, triggers: pl.DataFrame) -> pl.DataFra
     return (
         pl.DataFrame({"pattern": patterns})
         .with_columns(key=_key(pl.col("pattern")))
-        .with_columns(hit=pl.col("key").str.extract_many(keys["key"], overlapping=True))
+        .with_columns(
+            hit=pl.col("key").str.extract_many(pl.lit(keys["key"]).implode(), overlapping=True)
+        )
         .explode("hit")
         .drop_nulls("hit")
         .join(keys, left_on="hit", right_on="key")
