@@ -258,24 +258,51 @@ def compare_taggers(dump: Path, repeat: int) -> list[TagResult]:
 # ---------------------------------------------------------------------------------------------
 
 
-def profile(dump: Path, work: Path) -> str:
-    """Profile one `etl run` on `dump`; return the report (per-stage timings, then the profile)."""
+def profile(dump: Path, work: Path, keep: Path) -> str:
+    """Profile one `etl run` on `dump` with pyinstrument; return where the time went.
+
+    Writes `profile.txt`, `profile.html` and `profile.pstats` into `keep`. The report lists
+    the pipeline's own per-stage timings (manifest `timings`), then the toolkit functions
+    with the most cumulative wall time, then the top of pyinstrument's call tree.
+    """
+    import pstats
+
     out = work / "out-profile"
     shutil.rmtree(out, ignore_errors=True)
-    report = work / "profile.txt"
-    base = [sys.executable, "-m", "pyinstrument", "--interval", "0.005"]
-    target = ["-m", "etl", "run", str(dump), "--out", str(out)]
+    keep.mkdir(parents=True, exist_ok=True)
+    session = keep / "profile.pyisession"
+    pyinstrument = [sys.executable, "-m", "pyinstrument"]
     subprocess.run(
-        [*base, "-r", "text", "--show-all", "-o", str(report), *target], cwd=REPO, check=True
-    )
-    timings = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("timings", {})
-    lines = ["Pipeline stage timings of the profiled run (manifest `timings`, seconds):"]
-    total = sum(v for k, v in timings.items() if k != "total") or 1.0
+        [*pyinstrument, "--interval", "0.002", "-r", "pyisession", "-o", str(session),
+         "-m", "etl", "run", str(dump), "--out", str(out)],
+        cwd=REPO, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    for renderer, name, options in (
+        ("text", "profile.txt", ["-p", "processor_options.filter_threshold=0.01"]),
+        ("html", "profile.html", []),
+        ("pstats", "profile.pstats", []),
+    ):
+        subprocess.run(
+            [*pyinstrument, "--load", str(session), "-r", renderer, *options,
+             "-o", str(keep / name)],
+            cwd=REPO, check=True,
+        )  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    timings: dict[str, float] = manifest.get("timings", {})
+    lines = ["Per-stage timings of the profiled run (manifest `timings`, seconds):"]
     for stage, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
-        share = "" if stage == "total" else f"  {100 * seconds / total:5.1f}%"
-        lines.append(f"  {stage:<24} {seconds:8.2f}{share}")
-    lines.append(f"pyinstrument text profile: {report} (first lines below)")
-    lines.extend(report.read_text(encoding="utf-8").splitlines()[:80])
+        lines.append(f"  {stage:<28} {seconds:8.2f}")
+    stats = pstats.Stats(str(keep / "profile.pstats"))
+    own = [
+        (cumulative, f"{Path(file).name}:{name}")
+        for (file, _, name), (_, _, _, cumulative, _) in stats.stats.items()  # type: ignore[attr-defined]
+        if "/etl/" in file and not file.endswith(("cli.py", "__main__.py"))
+    ]
+    lines.append("Toolkit functions by cumulative wall time (pyinstrument samples, seconds):")
+    for cumulative, name in sorted(own, reverse=True)[:25]:
+        lines.append(f"  {name:<48} {cumulative:8.2f}")
+    lines.append(f"Call tree: {keep / 'profile.txt'} (top below), {keep / 'profile.html'}")
+    lines.extend((keep / "profile.txt").read_text(encoding="utf-8").splitlines()[:60])
     return "\n".join(lines)
 
 
@@ -386,8 +413,7 @@ def _label(size: int) -> str:
     return f"{size / 10**9:g}GB" if size >= 10**9 else f"{size / 10**6:g}MB"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the end-to-end benchmark and print the issue-6 table; return the exit status."""
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="benchmarks/e2e.py", description=__doc__)
     parser.add_argument("--sizes", default="100MB,1GB", help="comma-separated dump sizes")
     parser.add_argument("--repeat", type=int, default=3, help="runs per implementation and size")
@@ -399,8 +425,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-tagging", action="store_true", help="skip the tagger comparison")
     parser.add_argument("--tagging-size", default="20MB", help="dump size for the taggers")
     parser.add_argument("--profile", action="store_true", help="profile one run (smallest size)")
+    parser.add_argument(
+        "--profile-dir",
+        type=Path,
+        default=Path("/tmp/etl-bench-profile"),
+        help="where --profile leaves its files (kept after the run)",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def bench_size(size: int, args: argparse.Namespace, *, profiled: bool) -> SizeResult:
+    """Generate one dump, run both implementations on it `--repeat` times, clean up."""
+    work: Path = args.workdir
+    label = _label(size)
+    dump = work / f"dump-{label}.txt"
+    started = time.perf_counter()
+    stats = generate(dump, size, seed=args.seed, messiness=args.messiness)
+    result = SizeResult(label, stats.bytes, stats.records, time.perf_counter() - started)
+    print(f"[{label}] generated {stats.records:,} records in {result.generate_seconds:.1f}s")
+    for attempt in range(args.repeat):
+        # Interleaved, so that noise from other work on the machine hits both alike.
+        result.etl.append(run_etl(dump, work / f"out-{label}-etl"))
+        print(f"[{label}] etl   #{attempt + 1}: {result.etl[-1]}", flush=True)
+        if not args.no_naive:
+            result.naive.append(run_naive(dump, work / f"out-{label}-naive"))
+            print(f"[{label}] naive #{attempt + 1}: {result.naive[-1]}", flush=True)
+    if profiled:
+        print(profile(dump, work, args.profile_dir), flush=True)
+    for name in (f"out-{label}-etl", f"out-{label}-naive", "out-profile"):
+        shutil.rmtree(work / name, ignore_errors=True)
+    dump.unlink()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the end-to-end benchmark and print the issue-6 tables; return the exit status."""
+    args = _arguments(argv)
     sizes = sorted(parse_size(s) for s in args.sizes.split(",") if s.strip())
     work: Path = args.workdir
     work.mkdir(parents=True, exist_ok=True)
@@ -410,48 +471,23 @@ def main(argv: list[str] | None = None) -> int:
     tags: list[TagResult] = []
     try:
         for size in sizes:
-            label = _label(size)
-            dump = work / f"dump-{label}.txt"
-            started = time.perf_counter()
-            stats = generate(dump, size, seed=args.seed, messiness=args.messiness)
-            result = SizeResult(label, stats.bytes, stats.records, time.perf_counter() - started)
-            print(
-                f"[{label}] generated {stats.records:,} records in {result.generate_seconds:.1f}s",
-                flush=True,
-            )
-            for attempt in range(args.repeat):
-                result.etl.append(run_etl(dump, work / f"out-{label}-etl"))
-                print(f"[{label}] etl   #{attempt + 1}: {result.etl[-1]}", flush=True)
-                if not args.no_naive:
-                    result.naive.append(run_naive(dump, work / f"out-{label}-naive"))
-                    print(f"[{label}] naive #{attempt + 1}: {result.naive[-1]}", flush=True)
-            results.append(result)
-            if args.profile and size == sizes[0]:
-                print(profile(dump, work), flush=True)
-            for name in (f"out-{label}-etl", f"out-{label}-naive", "out-profile"):
-                shutil.rmtree(work / name, ignore_errors=True)
-            dump.unlink()
+            results.append(bench_size(size, args, profiled=args.profile and size == sizes[0]))
         if not args.no_tagging:
             dump = work / "dump-tagging.txt"
             generate(dump, parse_size(args.tagging_size), seed=args.seed + 1)
             tags = compare_taggers(dump, max(args.repeat, 1))
-        print()
-        print(report(results, tags))
-        if args.json:
-            args.json.write_text(
-                json.dumps(
-                    {
-                        "machine": info,
-                        "sizes": [asdict(r) for r in results],
-                        "tagging": [{**asdict(t), "mb_s": t.mb_s} for t in tags],
-                    },
-                    indent=2,
-                ),
-                encoding="utf-8",
-            )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(report(results, tags))
+    if args.json:
+        figures = {
+            "machine": info,
+            "sizes": [asdict(r) for r in results],
+            "tagging": [{**asdict(t), "mb_s": t.mb_s} for t in tags],
+        }
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
 
 
