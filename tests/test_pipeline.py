@@ -83,12 +83,11 @@ def test_duckdb_and_pandas_join_entities_to_articles(outputs: Path) -> None:
         f"JOIN read_parquet('{articles_path}') a USING (article_id) GROUP BY a.headline"
     ).fetchall()
     assert len(joined) == 10
-    total = duckdb.sql(f"SELECT count(*) FROM read_parquet('{entities_path}')").fetchone()
-    assert total is not None
-    assert sum(n for _, n in joined) == total[0]
+    ((total,),) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{entities_path}')").fetchall()
+    assert sum(n for _, n in joined) == total
 
     frame = pd.read_parquet(entities_path).merge(pd.read_parquet(articles_path), on="article_id")
-    assert len(frame) == total[0]
+    assert len(frame) == total
     assert set(frame["headline"]) == set(_sample_headlines())
 
 
