@@ -214,7 +214,8 @@ def _build_parser() -> _Parser:
         ("evaluate", "etl.evaluate", "score the tagger against gold data and the Reuters corpus"),
         ("synth", "etl.synth", "write a deterministic synthetic dump (for benchmarks and tests)"),
     ):
-        sub = commands.add_parser(name, help=summary, add_help=False)
+        # No option prefix of its own: every argument, "--size" included, goes to the module.
+        sub = commands.add_parser(name, help=summary, add_help=False, prefix_chars="\x00")
         sub.add_argument("rest", nargs=argparse.REMAINDER)
         sub.set_defaults(handler=_delegate(module))
     return parser
