@@ -369,6 +369,11 @@ def test_reuters_codes_resolve_names_and_refuse_unknown_codes() -> None:
         bg.reuters_codes(["atlantis"], [], [deu], [])
 
 
+def test_public_surface_is_sorted_and_resolves() -> None:
+    assert sorted(bg.__all__) == bg.__all__
+    assert all(hasattr(bg, name) for name in bg.__all__)
+
+
 def test_bumped_raises_the_last_number() -> None:
     assert bg.bumped("2026.11.0") == "2026.11.1"
     with pytest.raises(UsageError):

@@ -33,21 +33,25 @@ import pycountry
 from etl.errors import EtlError, InputError, IntegrityError, UsageError
 
 __all__ = [
-    "DATA_DIR",
-    "GAZETTEER_COLUMNS",
     "CountryRecord",
     "Entity",
     "IsoCountry",
     "build_entities",
+    "bumped",
+    "check_entities",
     "check_unique_surfaces",
+    "checksums_text",
+    "corpus_dir",
     "country_records",
     "curated_entities",
     "customs_entities",
     "iso_countries",
     "main",
+    "read_table",
     "render_gazetteer",
     "render_reuters_codes",
     "reuters_codes",
+    "reuters_label_codes",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
