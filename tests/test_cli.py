@@ -1,0 +1,190 @@
+"""The `etl` command: exit statuses, one-line errors, the run / validate summaries."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from output_helpers import tree_bytes
+
+from etl import pipeline
+from etl.cli import EXIT_INTERNAL, main
+from etl.lock import OutputLock
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "raw" / "000_2da8245de02aa76e.txt"
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    """Return stderr, asserting it is exactly one line and no traceback."""
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("etl: ")
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    assert main(["run", str(SAMPLE), "--out", str(out)]) == 0
+    return out
+
+
+def test_run_succeeds_and_summarises(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(SAMPLE), "--out", str(tmp_path / "out")]) == 0
+    said = capsys.readouterr()
+    assert "10 records read -> 10 articles, 0 duplicates, 0 rejects" in said.out
+    assert said.err == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "words"),
+    [
+        (["run", "--no-such-option"], 2, "unrecognized arguments"),
+        (["frobnicate"], 2, "invalid choice"),
+        ([], 2, "required"),
+        (["run", "--max-reject-rate", "2"], 2, "between 0 and 1"),
+        (["run", "does/not/exist.txt"], 3, "no such file or folder"),
+    ],
+)
+def test_user_mistakes_are_one_line_with_their_status(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    status: int,
+    words: str,
+) -> None:
+    out = ["--out", str(tmp_path / "out")] if argv[:1] == ["run"] else []
+    assert main([*argv, *out]) == status
+    assert words in _one_line_error(capsys)
+
+
+def test_an_output_path_that_is_a_file_is_exit_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert main(["run", str(SAMPLE), "--out", str(blocker)]) == 4
+    assert "not a folder" in _one_line_error(capsys)
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_locked_output_folder_is_exit_4_at_once(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = tree_bytes(published)
+    capsys.readouterr()
+    with OutputLock(published):
+        assert main(["run", str(SAMPLE), "--out", str(published)]) == 4
+    err = _one_line_error(capsys)
+    assert "locked by another run" in err
+    assert f"pid {os.getpid()}" in err
+    assert tree_bytes(published) == before
+
+
+def test_a_reject_rate_above_the_limit_is_exit_5_and_publishes_nothing(
+    published: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = tree_bytes(published)
+    bad = tmp_path / "bad.txt"
+    # Paragraphs before any headline: rejected as body_without_headline.
+    bad.write_text(
+        "this is a body paragraph with no headline above it, ending in a period.\n\n"
+        + SAMPLE.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["run", str(bad), "--out", str(published), "--max-reject-rate", "0"]) == 5
+    assert "exceeds --max-reject-rate" in _one_line_error(capsys)
+    assert tree_bytes(published) == before
+
+
+def test_a_bug_is_one_line_and_exit_70(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(config: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(pipeline, "run", broken)
+    monkeypatch.delenv("ETL_DEBUG", raising=False)
+    assert main(["run", str(SAMPLE), "--out", str(tmp_path)]) == EXIT_INTERNAL
+    err = _one_line_error(capsys)
+    assert "internal error: ZeroDivisionError" in err
+    assert "ETL_DEBUG=1" in err
+
+
+def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert main(["run", "--help"]) == 0
+    said = capsys.readouterr().out
+    assert "--incremental" in said
+    assert "--wait" in said
+
+
+def test_validate_passes_on_published_outputs(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["validate", str(published)]) == 0
+    said = capsys.readouterr()
+    assert "is consistent" in said.out
+    assert "10 articles" in said.out
+    assert said.err == ""
+
+
+def test_validate_lists_every_problem_and_exits_6(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generation = (published / "current").resolve()
+    jsonl = generation / "articles_jsonl" / "part-000001.jsonl"
+    lines = jsonl.read_text(encoding="utf-8").splitlines(keepends=True)
+    jsonl.write_text("".join(lines[:-1]), encoding="utf-8")  # one article lost
+    (generation / "entities" / "part-000001.parquet").write_bytes(b"PAR1 garbage PAR1")
+    (generation / "stray.txt").write_text("?", encoding="utf-8")
+    capsys.readouterr()
+
+    assert main(["validate", str(published)]) == 6
+
+    said = capsys.readouterr()
+    problems = [line for line in said.out.splitlines() if line.startswith("problem: ")]
+    text = "\n".join(problems)
+    assert "articles_jsonl/part-000001.jsonl: " in text
+    assert "9 rows, the manifest says 10" in text
+    assert "entities/part-000001.parquet: " in text
+    assert "stray.txt: on disk but not in the manifest" in text
+    assert "stray.txt: not a link" in text
+    assert len(problems) >= 5
+    assert said.err.count("\n") == 1
+    assert f"problem(s) in {published}" in said.err
+
+
+def test_validate_a_missing_folder_is_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", str(tmp_path / "nope")]) == 3
+    assert "no such folder" in _one_line_error(capsys)
+
+
+def test_validate_a_folder_without_outputs_is_a_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", str(tmp_path)]) == 6
+    assert "problem: current: missing" in capsys.readouterr().out
+
+
+def test_the_installed_command_prints_one_line_for_a_missing_input(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "run", "missing.txt", "--out", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("etl: error: cannot read input missing.txt")
