@@ -4,38 +4,52 @@ The parsing is columnar: a chunk of text becomes a frame of lines, the lines bec
 paragraphs (maximal runs of non-blank lines joined by single spaces), and the paragraphs
 become records, all with polars expressions. `extract_batches` streams the chunks of
 `etl.sources` through `parse_text`, carrying the last (possibly unfinished) record of each
-chunk into the next, so memory stays bounded whatever the input size.
+chunk into the next, so memory stays bounded whatever the input size and the records are the
+same whatever the chunk size.
 
-How a record starts (the headline rule, see docs/CONTRACT.md):
+The headline rule (docs/EXTRACT.md has it with examples):
 
 1. **Doubled headline**: a run of two or more consecutive paragraphs that are equal once case
-   and whitespace are ignored, each at most `MAX_HEADLINE_CHARS` long. The run collapses into
-   one headline; `headline_repeats` is the run's length.
-2. **Headline not doubled**: a lone paragraph that looks like a headline (one line, at most
-   `MAX_HEADLINE_WORDS` words, no sentence-final `.`, `;`, `:` or `,`, and Title Case or
-   ALL CAPS), that is not the first paragraph after a headline (a record's first body
-   paragraph is never taken for a headline, however short), and that is followed by a
-   paragraph that does not itself look like a headline.
+   and whitespace are ignored, each at most `MAX_HEADLINE_CHARS` characters long. The run is
+   one headline (its first form); `headline_repeats` is the run's length.
+2. **Headline not doubled**: a paragraph P outside such runs is a headline when
+   a. the paragraph before P is not a headline: the first paragraph after a headline is
+      always body, so a one-paragraph body is never split off as a headline;
+   b. P is headline-shaped: one line, at most `MAX_HEADLINE_WORDS` words, no sentence end
+      (a final `;`, `:` or `,`, or a final `.` unless P is in capitals or ends in an
+      abbreviation such as "U.S."), and in ALL CAPS or Title Case (at least half of its
+      words of four or more characters capitalised);
+   c. the next paragraph Q exists, is not a doubled headline, and is less headline-like than
+      P: Q is not headline-shaped, or P is in ALL CAPS and Q is not. So an ALL-CAPS Reuters
+      headline is found above a short "Qtly div 25 cts vs 25 cts prior" body, while two
+      Title Case lines in a row stay body text.
+   In a run of consecutive paragraphs that all pass b and c, rule a makes every other one a
+   headline, starting with the first.
 
 Every other paragraph is body text of the record before it. Paragraphs before a file's first
 headline are a record without a headline and are rejected (`body_without_headline`), as is a
 headline with no body (`headline_without_body`); rejects keep their full raw text.
+
+Only the last paragraph of a text has an unknown successor, and it always belongs to the last
+record, which is carried into the next chunk: that is why chunking is invisible.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
 import polars_hash as plh
 
-from etl.sources import InputFile, TextChunk, read_chunks
+from etl.sources import InputFile, read_chunks
 from schemas.records import Flag, RejectReason
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
     "MAX_HEADLINE_WORDS",
+    "MAX_RECORD_CHARS",
     "RECORD_SCHEMA",
     "REJECT_SCHEMA",
     "ExtractedBatch",
@@ -47,20 +61,23 @@ __all__ = [
 
 MAX_HEADLINE_CHARS = 400
 MAX_HEADLINE_WORDS = 30
+#: A record (or headline-less block) longer than this many characters is rejected, in pieces
+#: of about this size, as `record_too_long`: one runaway block cannot exhaust memory.
+MAX_RECORD_CHARS = 32 * 1024 * 1024
 
 #: Columns of the records frame that Extract hands to the next stages.
 RECORD_SCHEMA = pl.Schema(
-    {
-        "article_id": pl.String,
-        "headline": pl.String,
-        "body": pl.String,
-        "source_file": pl.String,
-        "source_line": pl.Int64,
-        "source_offset": pl.Int64,
-        "headline_repeats": pl.Int16,
-        "word_count": pl.Int32,
-        "flags": pl.List(pl.String),
-    }
+    [
+        ("article_id", pl.String),
+        ("headline", pl.String),
+        ("body", pl.String),
+        ("source_file", pl.String),
+        ("source_line", pl.Int64),
+        ("source_offset", pl.Int64),
+        ("headline_repeats", pl.Int16),
+        ("word_count", pl.Int32),
+        ("flags", pl.List(pl.String)),
+    ]
 )
 
 #: Columns of a rejects frame (the rows of `rejects.jsonl`).
@@ -75,9 +92,23 @@ REJECT_SCHEMA = pl.Schema(
     }
 )
 
-# Control characters other than tab, line feed and carriage return are removed (and flagged).
-_CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
-_SENTENCE_END = r"[.;:,]['\"’”)]*$"
+# Control characters are removed (and flagged): C0 except tab, LF, VT, FF and CR, which are
+# whitespace; DEL; C1 except NEL, which is whitespace. The C0 part as bytes, for a quick scan.
+_CONTROL = r"[\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F]"
+_C0_BYTES = bytes([*range(0x09), *range(0x0E, 0x20), 0x7F])
+_ODD_SPACE = (
+    r"[\t\x0B\x0C\x85\xA0\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
+)
+_CLOSE = "['\"\u2019\u201d)\\]]*$"
+
+# Record flags as bits, so a batch maps a handful of distinct bit sets to flag lists.
+_FLAG_ORDER = sorted(Flag, key=lambda flag: flag.value)
+_BIT = {flag: 1 << i for i, flag in enumerate(_FLAG_ORDER)}
+
+_DETAILS = {
+    RejectReason.BODY_WITHOUT_HEADLINE: "text before the first headline of the file",
+    RejectReason.HEADLINE_WITHOUT_BODY: "a headline with no body before the next headline",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,38 +131,90 @@ class ExtractedBatch:
     rejects: pl.DataFrame
 
 
-def _split_lines(text: str) -> pl.DataFrame:
-    """Return one row per line: its text without the break, its byte length, and whether it ended in CR."""
-    pieces = pl.Series("line", [text], dtype=pl.String).str.split("\n").explode()
-    n = pieces.len()
-    not_last = pl.int_range(pl.len()) < n - 1
-    lines = pl.DataFrame({"line": pieces}).with_columns(
-        nbytes=pl.col("line").str.len_bytes().cast(pl.Int64) + not_last.cast(pl.Int64),
-        cr=pl.lit(value=False),
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What one quick look at a whole text found, so clean text skips the repairs."""
+
+    cr: bool
+    control: bool
+    ascii: bool
+    nfc: bool
+
+
+def _scan(text: str) -> _Scan:
+    ascii_only = text.isascii()
+    data = text.encode("utf-8", "surrogatepass")
+    control = len(data.translate(None, _C0_BYTES)) != len(data)
+    if not control and b"\xc2" in data:  # C1 controls are U+0080..U+009F, \xc2\x80..\xc2\x9f
+        control = pl.Series([text]).str.contains(_CONTROL).item() is True
+    nfc = ascii_only or unicodedata.is_normalized("NFC", text)
+    return _Scan("\r" in text, control, ascii_only, nfc)
+
+
+# --- lines -----------------------------------------------------------------------------------
+
+
+def _split_lines(text: str, cr: bool) -> pl.DataFrame:
+    """Return one row per line: its text, its line break's length (`term`), whether it has a CR."""
+    lines = pl.DataFrame({"line": [text]}).select(pl.col("line").str.split("\n")).explode("line")
+    last = pl.int_range(pl.len()) == pl.len() - 1
+    nl = pl.when(last).then(0).otherwise(1).cast(pl.Int64)
+    if not cr:
+        return lines.with_columns(term=nl, cr=pl.lit(value=False))
+    # Split at \n, then each piece at \r. A piece's last part ends with the piece's \n (or
+    # nothing, at the very end). When a piece ends in \r and a \n follows, that \r\n is one
+    # break: the empty part after the \r is dropped and the part before it gets both bytes.
+    pieces = lines.with_columns(
+        nl=nl,
+        crlf=pl.col("line").str.ends_with("\r") & ~last,
+        part=pl.col("line").str.split("\r"),
+    ).with_columns(m=pl.col("part").list.len().cast(pl.Int64))
+    parts = (
+        pieces.with_columns(start=pl.col("m").cum_sum() - pl.col("m"))
+        .explode("part")
+        .with_columns(j=pl.int_range(pl.len(), dtype=pl.Int64) - pl.col("start"))
     )
-    if "\r" not in text:
-        return lines
-    # CRLF: the \r belongs to the line break. Lone CR (old Mac files): each \r ends a line.
-    lines = lines.with_columns(
-        cr=pl.col("line").str.ends_with("\r"), line=pl.col("line").str.strip_suffix("\r")
+    last_part = pl.col("j") == pl.col("m") - 1
+    return parts.filter(~(pl.col("crlf") & last_part)).select(
+        line="part",
+        term=pl.when(last_part)
+        .then(pl.col("nl"))
+        .when(pl.col("crlf") & (pl.col("j") == pl.col("m") - 2))
+        .then(2)
+        .otherwise(1)
+        .cast(pl.Int64),
+        cr=~last_part,
     )
-    if "\r" not in text.replace("\r\n", ""):
-        return lines
-    exploded = (
-        lines.with_row_index("line_no")
-        .with_columns(parts=pl.col("line").str.split("\r"))
-        .explode("parts")
-        .with_columns(last_part=pl.int_range(pl.len()).over("line_no") == pl.len().over("line_no") - 1)
+
+
+def _line_frame(
+    text: str,
+    scan: _Scan,
+    first_line: int,
+    first_offset: int,
+    repairs: dict[int, int],
+) -> pl.DataFrame:
+    """Return the lines with their number, byte offset in the file and char position in `text`."""
+    lines = _split_lines(text, scan.cr).with_columns(
+        nbytes=pl.col("line").str.len_bytes().cast(pl.Int64) + pl.col("term"),
+        nchars=pl.col("line").str.len_chars().cast(pl.Int64) + pl.col("term"),
     )
-    # A part ended by a lone \r has one more byte; the last part keeps the original line end.
-    return exploded.select(
-        line=pl.col("parts"),
-        nbytes=pl.col("parts").str.len_bytes().cast(pl.Int64)
-        + pl.when(pl.col("last_part"))
-        .then(pl.col("nbytes") - pl.col("line").str.len_bytes().cast(pl.Int64))
-        .otherwise(1),
-        cr=~pl.col("last_part") | pl.col("cr"),
+    inside = {line - first_line: extra for line, extra in repairs.items()}
+    inside = {i: extra for i, extra in inside.items() if 0 <= i < lines.height}
+    if inside:
+        # A repaired line's UTF-8 is longer than its bytes in the file: offsets count the file.
+        extra = pl.zeros(lines.height, dtype=pl.Int64, eager=True).scatter(
+            list(inside), list(inside.values())
+        )
+        lines = lines.with_columns(nbytes=pl.col("nbytes") - extra)
+    return lines.with_columns(
+        line_no=pl.int_range(pl.len(), dtype=pl.Int64) + first_line,
+        offset=pl.col("nbytes").cum_sum().shift(1, fill_value=0) + first_offset,
+        char_pos=pl.col("nchars").cum_sum().shift(1, fill_value=0),
     )
+
+
+# --- paragraphs ------------------------------------------------------------------------------
 
 
 def _normalise(expr: pl.Expr) -> pl.Expr:
@@ -139,149 +222,300 @@ def _normalise(expr: pl.Expr) -> pl.Expr:
     return expr.str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def article_ids(headline: pl.Expr, body: pl.Expr) -> pl.Expr:
-    """Return the 32-hex `article_id`: sha256 of normalised headline, newline, normalised body, cut to 128 bits."""
-    text = plh.concat_str([_normalise(headline), pl.lit("\n"), _normalise(body)])
-    return text.chash.sha2_256().str.slice(0, 32)  # type: ignore[no-any-return]
-
-
-def _looks_like_headline() -> pl.Expr:
-    """A one-line paragraph of few words, no sentence end, in Title Case or ALL CAPS."""
-    words = pl.col("text").str.split(" ")
-    long_words = words.list.eval(pl.element().filter(pl.element().str.len_chars() >= 4))
-    capitalised = long_words.list.eval(pl.element().str.contains(r"^[\p{Lu}\d]")).list.mean()
-    letters = pl.col("text").str.replace_all(r"[^\p{L}]", "")
-    all_caps = (letters.str.len_chars() > 0) & (letters == letters.str.to_uppercase())
+def _ragged(line: pl.Expr) -> pl.Expr:
+    """Whether a line holds whitespace that normalisation changes: runs, tabs, odd spaces, edges."""
     return (
-        (pl.col("n_lines") == 1)
-        & (words.list.len() <= MAX_HEADLINE_WORDS)
-        & ~pl.col("text").str.contains(_SENTENCE_END)
-        & (all_caps | (capitalised.fill_null(1.0) >= 0.5))
+        line.str.contains("  ", literal=True)
+        | line.str.starts_with(" ")
+        | line.str.ends_with(" ")
+        | line.str.contains(_ODD_SPACE)
     )
 
 
-def _paragraphs(lines: pl.DataFrame) -> pl.DataFrame:
-    """Group the non-blank lines into paragraphs, one row each, with their provenance."""
-    return (
-        lines.with_columns(
-            control=pl.col("line").str.contains(_CONTROL),
-            clean=pl.col("line").str.replace_all(_CONTROL, ""),
+@dataclass(frozen=True, slots=True)
+class _Paragraphs:
+    frame: pl.DataFrame
+    marks: pl.DataFrame  # (line_no, bits): flags of single lines, given to the record holding them
+
+
+def _paragraphs(lines: pl.DataFrame, scan: _Scan) -> _Paragraphs:
+    """Group the non-blank lines into paragraphs, one row each, with provenance and repairs."""
+    if scan.control:
+        lines = lines.with_columns(clean=pl.col("line").str.replace_all(_CONTROL, ""))
+        lines = lines.with_columns(control=pl.col("clean") != pl.col("line"))
+    else:
+        lines = lines.with_columns(clean=pl.col("line"), control=pl.lit(value=False))
+    # ASCII text with no run of spaces, tab or edge space needs no whitespace repair (fast path).
+    quick = pl.col("clean").str.contains("  ", literal=True) | pl.col("clean").str.contains(
+        "\t", literal=True
+    )
+    quick = quick | pl.col("clean").str.starts_with(" ") | pl.col("clean").str.ends_with(" ")
+    tidy = scan.ascii and not scan.control and not bool(lines.select(quick.any()).item())
+    if tidy:
+        lines = lines.with_columns(ragged=pl.lit(value=False), blank=pl.col("clean") == "")
+    else:
+        lines = lines.with_columns(
+            ragged=_ragged(pl.col("clean")),
+            blank=~pl.col("clean").str.contains(r"\S"),
         )
-        .with_columns(blank=pl.col("clean").str.strip_chars() == "")
-        .with_columns(para=(~pl.col("blank") & pl.col("blank").shift(1, fill_value=True)).cum_sum())
-        .filter(~pl.col("blank"))
-        .group_by("para", maintain_order=True)
-        .agg(
+    lines = lines.with_columns(
+        start=~pl.col("blank") & pl.col("blank").shift(1, fill_value=True)
+    ).with_columns(para=pl.col("start").cum_sum())
+    # A paragraph after a blank line that holds spaces, or after more than one blank line, had
+    # an irregular gap before it (flagged when that gap is inside a record).
+    odd_gaps = lines.filter(
+        pl.col("blank") & ((pl.col("clean") != "") | pl.col("blank").shift(1, fill_value=False))
+    ).select(para=pl.col("para") + 1)
+    marks = lines.filter(pl.col("blank") & pl.col("control")).select(
+        "line_no", bits=pl.lit(_BIT[Flag.CONTROL_CHARS_REMOVED], dtype=pl.Int64)
+    )
+    body = lines.filter(~pl.col("blank"))
+    if body.height and not bool(body["start"].all()):
+        frame = body.group_by("para", maintain_order=True).agg(
             raw=pl.col("clean").str.join(" "),
             first_line=pl.col("line_no").first(),
             last_line=pl.col("line_no").last(),
             offset=pl.col("offset").first(),
             char_pos=pl.col("char_pos").first(),
-            n_lines=pl.len(),
+            n_lines=pl.len().cast(pl.Int64),
             control=pl.col("control").any(),
             cr=pl.col("cr").any(),
-            ragged=(pl.col("clean") != pl.col("clean").str.strip_chars()).any()
-            | pl.col("clean").str.contains(r"\s\s|\t").any(),
+            ragged=pl.col("ragged").any(),
         )
-        .with_columns(text=_normalise(pl.col("raw")))
-        .with_columns(
-            key=pl.col("text").str.to_lowercase().str.replace_all(" ", "", literal=True),
-            gap=pl.col("first_line") - pl.col("last_line").shift(1) - 1,
+    else:
+        frame = body.select(
+            "para",
+            raw="clean",
+            first_line="line_no",
+            last_line="line_no",
+            offset="offset",
+            char_pos="char_pos",
+            n_lines=pl.lit(1, dtype=pl.Int64),
+            control="control",
+            cr="cr",
+            ragged="ragged",
         )
+    text = pl.col("raw") if tidy and scan.nfc else _normalise(pl.col("raw"))
+    frame = frame.with_columns(
+        text=text, odd_gap=pl.col("para").is_in(odd_gaps["para"].implode())
+    ).drop("raw")
+    return _Paragraphs(frame, marks)
+
+
+# --- the headline rule -----------------------------------------------------------------------
+
+
+def _headline_shape() -> tuple[pl.Expr, pl.Expr]:
+    """Return (shaped, rank) of one-line paragraphs: rank 3 for ALL CAPS, 2 for Title Case."""
+    one = pl.when(
+        (pl.col("n_lines") == 1) & (pl.col("text").str.len_chars() <= MAX_HEADLINE_CHARS)
+    ).then(pl.col("text"))
+    caps = one.str.contains(r"\p{Lu}") & ~one.str.contains(r"\p{Ll}")
+    long_words = one.str.count_matches(r"(?:^|\s)[^\p{L}\s]*\p{L}\S{3,}")
+    capitalised = one.str.count_matches(r"(?:^|\s)[^\p{L}\s]*\p{Lu}\S{3,}")
+    title = (
+        pl.when(long_words == 0)
+        .then(one.str.contains(r"^[^\p{L}]*\p{Lu}"))
+        .otherwise(2 * capitalised >= long_words)
     )
+    rank = pl.when(caps).then(3).when(title).then(2).otherwise(0)
+    words = one.str.count_matches(" ", literal=True) + 1
+    stop = one.str.contains("[;:,]" + _CLOSE) | (
+        one.str.contains(r"\." + _CLOSE) & ~caps & ~one.str.contains(r"\.[^\s.]*\." + _CLOSE)
+    )
+    shaped = (words <= MAX_HEADLINE_WORDS) & ~stop & (rank >= 2)
+    return shaped.fill_null(value=False), rank.fill_null(0)
 
 
 def _mark_headlines(paragraphs: pl.DataFrame) -> pl.DataFrame:
-    """Add `is_headline`, `starts` (a record begins here) and `record` (0 before any headline)."""
-    undoubled = (
-        ~pl.col("doubled")
-        & pl.col("shaped")
+    """Add `is_head`, `starts` (a record begins here) and `record` (0 before any headline)."""
+    short = pl.col("text").str.len_chars() <= MAX_HEADLINE_CHARS
+    key = pl.when(short).then(
+        pl.col("text").str.to_lowercase().str.replace_all(" ", "", literal=True)
+    )
+    shaped, rank = _headline_shape()
+    marked = paragraphs.with_columns(
+        same_prev=(key == key.shift(1)).fill_null(value=False), shaped=shaped, rank=rank
+    ).with_columns(doubled=pl.col("same_prev") | pl.col("same_prev").shift(-1, fill_value=False))
+    next_weaker = (
+        ~pl.col("shaped").shift(-1) | (pl.col("rank").shift(-1) < pl.col("rank"))
+    ).fill_null(value=False)
+    candidate = (
+        pl.col("shaped")
+        & ~pl.col("doubled")
         & ~pl.col("doubled").shift(1, fill_value=False)
-        & ~pl.col("shaped").shift(-1, fill_value=True)
         & ~pl.col("doubled").shift(-1, fill_value=True)
+        & next_weaker
     )
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    marked = marked.with_columns(candidate=candidate).with_columns(
+        run_start=pl.when(pl.col("candidate") & ~pl.col("candidate").shift(1, fill_value=False))
+        .then(row)
+        .forward_fill()
+    )
+    undoubled = pl.col("candidate") & ((row - pl.col("run_start")) % 2 == 0)
     return (
-        paragraphs.with_columns(run=(pl.col("key") != pl.col("key").shift(1)).fill_null(True).cum_sum())
+        marked.with_columns(undoubled=undoubled)
         .with_columns(
-            run_len=pl.len().over("run"),
-            run_pos=pl.int_range(pl.len()).over("run"),
-            shaped=_looks_like_headline(),
+            is_head=pl.col("doubled") | pl.col("undoubled"),
+            starts=(pl.col("doubled") & ~pl.col("same_prev")) | pl.col("undoubled"),
         )
-        .with_columns(
-            doubled=(pl.col("run_len") >= 2) & (pl.col("text").str.len_chars() <= MAX_HEADLINE_CHARS)
-        )
-        .with_columns(is_headline=pl.col("doubled") | undoubled)
-        .with_columns(starts=pl.col("is_headline") & ((pl.col("run_pos") == 0) | ~pl.col("doubled")))
-        .with_columns(record=pl.col("starts").cum_sum())
+        .with_columns(record=pl.col("starts").cum_sum().cast(pl.Int64))
     )
+
+
+# --- records ---------------------------------------------------------------------------------
 
 
 def _group_records(paragraphs: pl.DataFrame, end_char: int) -> pl.DataFrame:
-    """Group paragraphs into records: one row each, with the char span of its raw text."""
-    headline = pl.col("is_headline") & (pl.col("record") > 0)
-    within = pl.int_range(pl.len()) > 0  # gaps before a record's first paragraph are not its own
-    return (
-        paragraphs.group_by("record", maintain_order=True)
+    """Return one row per record: headline, body, provenance, char span and flag bits."""
+    is_head = pl.col("is_head") & (pl.col("record") > 0)
+    head_text = pl.when("starts").then(pl.col("text")).forward_fill()
+    stats = (
+        paragraphs.with_columns(variant=is_head & (pl.col("text") != head_text))
+        .group_by("record", maintain_order=True)
         .agg(
-            headline=pl.col("text").filter(headline).first(),
-            headline_forms=pl.col("raw").filter(headline).n_unique(),
-            headline_repeats=headline.sum().cast(pl.Int16),
-            body=pl.col("text").filter(~headline).str.join("\n\n"),
-            body_paragraphs=(~headline).sum(),
             source_line=pl.col("first_line").first(),
             last_line=pl.col("last_line").last(),
             source_offset=pl.col("offset").first(),
             char_start=pl.col("char_pos").first(),
-            control=pl.col("control").any(),
+            headline_repeats=is_head.sum().cast(pl.Int64),
+            body_paragraphs=(~is_head).sum().cast(pl.Int64),
+            variant=pl.col("variant").any(),
             cr=pl.col("cr").any(),
-            ragged=pl.col("ragged").any() | (pl.col("gap").filter(within) != 1).any(),
+            control=pl.col("control").any(),
+            ragged=pl.col("ragged").any() | (pl.col("odd_gap") & ~pl.col("starts")).any(),
         )
         .with_columns(char_end=pl.col("char_start").shift(-1, fill_value=end_char))
     )
+    heads = paragraphs.filter("starts").select("record", headline="text")
+    bodies = paragraphs.filter(~is_head & (pl.col("record") > 0))
+    if bodies.height and bool(stats["body_paragraphs"].max() > 1):  # type: ignore[operator]
+        bodies = bodies.group_by("record", maintain_order=True).agg(
+            body=pl.col("text").str.join("\n\n")
+        )
+    else:
+        bodies = bodies.select("record", body="text")
+    bits = sum(
+        (
+            pl.when(condition).then(_BIT[flag]).otherwise(0)
+            for condition, flag in (
+                (pl.col("headline_repeats") == 1, Flag.HEADLINE_NOT_DOUBLED),
+                (pl.col("headline_repeats") >= 3, Flag.HEADLINE_REPEATED),
+                (pl.col("variant"), Flag.HEADLINE_VARIANT),
+                (pl.col("body_paragraphs") > 1, Flag.MULTI_PARAGRAPH_BODY),
+                (pl.col("cr"), Flag.LINE_ENDINGS_NORMALISED),
+                (pl.col("ragged"), Flag.WHITESPACE_NORMALISED),
+                (pl.col("control"), Flag.CONTROL_CHARS_REMOVED),
+            )
+        ),
+        start=pl.lit(0, dtype=pl.Int64),
+    )
+    return (
+        stats.join(heads, on="record", how="left", maintain_order="left")
+        .join(bodies, on="record", how="left", maintain_order="left")
+        .with_columns(bits=bits.cast(pl.Int64))
+    )
 
 
-def _line_flags(bom_line: int | None, repaired_lines: tuple[int, ...]) -> pl.DataFrame:
-    lines = list(repaired_lines)
-    flags = [Flag.ENCODING_REPAIRED.value] * len(repaired_lines)
-    if bom_line is not None:
-        lines.append(bom_line)
-        flags.append(Flag.BOM_REMOVED.value)
-    return pl.DataFrame({"line": lines, "flag": flags}, schema={"line": pl.Int64, "flag": pl.String})
-
-
-def _source_flags(records: pl.DataFrame, line_flags: pl.DataFrame) -> pl.DataFrame:
-    """Attach source-level flags (BOM, encoding repair) to the records that hold those lines."""
-    empty = pl.lit([], dtype=pl.List(pl.String))
-    if line_flags.height == 0:
-        return records.with_columns(source_flags=empty)
-    spans = records.select("record", "source_line", "last_line").sort("source_line")
-    hits = (
-        line_flags.sort("line")
-        .join_asof(spans, left_on="line", right_on="source_line", strategy="backward")
-        .filter(pl.col("line") <= pl.col("last_line"))
+def _add_marks(records: pl.DataFrame, marks: pl.DataFrame) -> pl.DataFrame:
+    """OR the flags of single lines into the record whose text holds them (or the first one)."""
+    if marks.height == 0 or records.height == 0:
+        return records
+    first = records["source_line"][0]
+    per_record = (
+        marks.with_columns(line_no=pl.col("line_no").clip(lower_bound=first))
+        .sort("line_no")
+        .join_asof(
+            records.select("record", "source_line").sort("source_line"),
+            left_on="line_no",
+            right_on="source_line",
+            strategy="backward",
+        )
         .group_by("record")
-        .agg(source_flags=pl.col("flag").unique().sort())
+        .agg(extra=pl.col("bits").bitwise_or())
     )
-    return records.join(hits, on="record", how="left", maintain_order="left").with_columns(
-        pl.col("source_flags").fill_null(empty)
+    return (
+        records.join(per_record, on="record", how="left", maintain_order="left")
+        .with_columns(bits=pl.col("bits") | pl.col("extra").fill_null(0))
+        .drop("extra")
     )
 
 
-def _flags() -> pl.Expr:
-    """The repair flags of a record, in a fixed order."""
-    candidates = [
-        (pl.col("headline_repeats") == 1, Flag.HEADLINE_NOT_DOUBLED),
-        (pl.col("headline_repeats") >= 3, Flag.HEADLINE_REPEATED),
-        (pl.col("headline_forms") > 1, Flag.HEADLINE_VARIANT),
-        (pl.col("body_paragraphs") > 1, Flag.MULTI_PARAGRAPH_BODY),
-        (pl.col("cr"), Flag.LINE_ENDINGS_NORMALISED),
-        (pl.col("ragged"), Flag.WHITESPACE_NORMALISED),
-        (pl.col("control"), Flag.CONTROL_CHARS_REMOVED),
+def _flag_lists(bits: pl.Series) -> pl.DataFrame:
+    """Return a (bits, flags) table for the distinct bit sets of a batch (a handful of rows)."""
+    distinct = bits.unique().sort().to_list()
+    lists = [[flag.value for flag in _FLAG_ORDER if value & _BIT[flag]] for value in distinct]
+    return pl.DataFrame(
+        {"bits": distinct, "flags": lists},
+        schema={"bits": pl.Int64, "flags": pl.List(pl.String)},
+    )
+
+
+def _fast_article_ids(headline: pl.Expr, body: pl.Expr) -> pl.Expr:
+    """`article_ids` for text that is already normalised (paragraph breaks are the only gap)."""
+    flat = body.str.replace_all("\n\n", " ", literal=True)
+    text = plh.concat_str([headline, pl.lit("\n"), flat])
+    return text.chash.sha2_256().str.slice(0, 32)
+
+
+def article_ids(headline: pl.Expr, body: pl.Expr) -> pl.Expr:
+    """Return the 32-hex `article_id`: sha256 of normalised headline + newline + body, cut."""
+    text = plh.concat_str([_normalise(headline), pl.lit("\n"), _normalise(body)])
+    return text.chash.sha2_256().str.slice(0, 32)
+
+
+def _articles(records: pl.DataFrame, source_file: str) -> pl.DataFrame:
+    words = (
+        pl.col("headline").str.count_matches(" ", literal=True)
+        + pl.col("body").str.count_matches(" ", literal=True)
+        + pl.col("body").str.count_matches("\n\n", literal=True)
+        + 2
+    )
+    table = _flag_lists(records["bits"])
+    return (
+        records.join(table, on="bits", how="left", maintain_order="left")
+        .select(
+            article_id=_fast_article_ids(pl.col("headline"), pl.col("body")),
+            headline="headline",
+            body="body",
+            source_file=pl.lit(source_file),
+            source_line="source_line",
+            source_offset="source_offset",
+            headline_repeats=pl.col("headline_repeats").cast(pl.Int16),
+            word_count=words.cast(pl.Int32),
+            flags="flags",
+        )
+        .cast(dict(RECORD_SCHEMA))  # type: ignore[arg-type]
+    )
+
+
+def _rejects(
+    records: pl.DataFrame, text: str, source_file: str, leading: RejectReason
+) -> pl.DataFrame:
+    """Reject rows with their full raw text (sliced in Python: rejects are few, never the bulk)."""
+    if records.height == 0:
+        return pl.DataFrame(schema=REJECT_SCHEMA)
+    details = {
+        **_DETAILS,
+        RejectReason.RECORD_TOO_LONG: "the rest of a record too long to parse whole",
+    }
+    reasons = [
+        leading if record == 0 else RejectReason.HEADLINE_WITHOUT_BODY
+        for record in records["record"]
     ]
-    own = pl.concat_list(
-        [pl.when(cond).then(pl.lit([flag.value])).otherwise(pl.lit([], dtype=pl.List(pl.String))) for cond, flag in candidates]
+    raw = [text[a:b] for a, b in zip(records["char_start"], records["char_end"], strict=True)]
+    return pl.DataFrame(
+        {
+            "reason": [reason.value for reason in reasons],
+            "detail": [details[reason] for reason in reasons],
+            "source_file": source_file,
+            "source_line": records["source_line"],
+            "source_offset": records["source_offset"],
+            "raw_text": raw,
+        },
+        schema=REJECT_SCHEMA,
     )
-    return pl.concat_list([pl.col("source_flags"), own]).list.sort()
 
 
 def parse_text(
@@ -291,107 +525,156 @@ def parse_text(
     first_offset: int = 0,
     *,
     final: bool = True,
-    bom_line: int | None = None,
-    repaired_lines: tuple[int, ...] = (),
+    bom: bool = False,
+    repairs: dict[int, int] | None = None,
+    leading: RejectReason = RejectReason.BODY_WITHOUT_HEADLINE,
 ) -> ParsedText:
-    """Return the records and rejects in `text`; unless `final`, the last record is carried over."""
-    lines = _split_lines(text).with_columns(
-        line_no=pl.int_range(pl.len(), dtype=pl.Int64) + first_line,
-        offset=pl.col("nbytes").cum_sum().shift(1, fill_value=0) + first_offset,
-        char_pos=(pl.col("line").str.len_chars().cast(pl.Int64) + 1).cum_sum().shift(1, fill_value=0)
-        + pl.col("cr").cast(pl.Int64).cum_sum().shift(1, fill_value=0),
-    )
-    paragraphs = _mark_headlines(_paragraphs(lines))
+    """Return the records and rejects in `text`; unless `final`, the last record is carried over.
+
+    `first_line` and `first_offset` place `text` in its file; `bom` says the text starts a file
+    whose byte order mark was removed; `repairs` maps repaired line numbers to how many bytes
+    longer their decoded UTF-8 is; `leading` is the reason given to text before the first
+    headline (`record_too_long` when it continues a record already rejected as too long).
+    """
+    scan = _scan(text)
+    lines = _line_frame(text, scan, first_line, first_offset, repairs or {})
+    parsed = _paragraphs(lines, scan)
+    paragraphs = _mark_headlines(parsed.frame)
     carry, carry_line, carry_offset, end_char = "", first_line, first_offset, len(text)
-    if not final and paragraphs.height > 0:
+    if not final and paragraphs.height:
         # The last record may go on in the next chunk: parse it again with what follows.
-        last = paragraphs["record"][-1]
-        keep = paragraphs.filter(pl.col("record") < last).height if last > 0 else 0
-        first_kept = paragraphs.row(keep, named=True)
-        end_char = first_kept["char_pos"]
-        carry, carry_line, carry_offset = text[end_char:], first_kept["first_line"], first_kept["offset"]
+        starts = paragraphs.select(pl.col("starts").arg_true().last()).item()
+        keep = 0 if starts is None else int(starts)
+        if keep == 0:
+            # Nothing is complete yet: keep the whole text, leading lines (and their flags) too.
+            return ParsedText(
+                _empty(RECORD_SCHEMA), _empty(REJECT_SCHEMA), text, first_line, first_offset
+            )
+        end_char = int(paragraphs["char_pos"][keep])
+        carry = text[end_char:]
+        carry_line = int(paragraphs["first_line"][keep])
+        carry_offset = int(paragraphs["offset"][keep])
         paragraphs = paragraphs.head(keep)
     if paragraphs.height == 0:
-        return ParsedText(_empty(RECORD_SCHEMA), _empty(REJECT_SCHEMA), carry, carry_line, carry_offset)
+        return ParsedText(
+            _empty(RECORD_SCHEMA), _empty(REJECT_SCHEMA), carry, carry_line, carry_offset
+        )
 
-    records = _source_flags(_group_records(paragraphs, end_char), _line_flags(bom_line, repaired_lines))
-    records = records.with_columns(
-        source_file=pl.lit(source_file),
-        reason=pl.when(pl.col("record") == 0)
-        .then(pl.lit(RejectReason.BODY_WITHOUT_HEADLINE.value))
-        .when(pl.col("body_paragraphs") == 0)
-        .then(pl.lit(RejectReason.HEADLINE_WITHOUT_BODY.value)),
+    marks = parsed.marks
+    extra_marks = [(line, _BIT[Flag.ENCODING_REPAIRED]) for line in (repairs or {})]
+    if bom:
+        extra_marks.append((first_line, _BIT[Flag.BOM_REMOVED]))
+    if extra_marks:
+        marks = pl.concat([marks, pl.DataFrame(extra_marks, schema=marks.schema, orient="row")])
+    if carry:  # lines of the carried record are flagged when that record is parsed again
+        marks = marks.filter(pl.col("line_no") < carry_line)
+    records = _add_marks(_group_records(paragraphs, end_char), marks)
+    reason = (
+        pl.when(pl.col("record") == 0)
+        .then(pl.lit(value=True))
+        .otherwise(pl.col("body_paragraphs") == 0)
     )
-    good = records.filter(pl.col("reason").is_null())
-    bad = records.filter(pl.col("reason").is_not_null())
-    return ParsedText(_articles(good), _rejects(bad, text), carry, carry_line, carry_offset)
-
-
-def _articles(records: pl.DataFrame) -> pl.DataFrame:
-    words = (
-        pl.col("headline").str.count_matches(" ", literal=True)
-        + pl.col("body").str.count_matches(" ", literal=True)
-        + pl.col("body").str.count_matches("\n\n", literal=True)
-        + 2
+    records = records.with_columns(rejected=reason)
+    good = records.filter(~pl.col("rejected"))
+    bad = records.filter(pl.col("rejected"))
+    return ParsedText(
+        _articles(good, source_file),
+        _rejects(bad, text, source_file, leading),
+        carry,
+        carry_line,
+        carry_offset,
     )
-    return records.select(
-        article_id=article_ids(pl.col("headline"), pl.col("body")),
-        headline="headline",
-        body="body",
-        source_file="source_file",
-        source_line="source_line",
-        source_offset="source_offset",
-        headline_repeats="headline_repeats",
-        word_count=words.cast(pl.Int32),
-        flags=_flags(),
-    ).cast(dict(RECORD_SCHEMA))  # type: ignore[arg-type]
-
-
-def _rejects(records: pl.DataFrame, text: str) -> pl.DataFrame:
-    """Reject rows with their full raw text (sliced in Python: rejects are few, never the bulk)."""
-    details = {
-        RejectReason.BODY_WITHOUT_HEADLINE.value: "text before the first headline of the file",
-        RejectReason.HEADLINE_WITHOUT_BODY.value: "a headline with no body before the next headline",
-    }
-    raw = [text[a:b] for a, b in zip(records["char_start"], records["char_end"], strict=True)]
-    return records.select(
-        reason="reason",
-        detail=pl.col("reason").replace_strict(details, return_dtype=pl.String),
-        source_file="source_file",
-        source_line="source_line",
-        source_offset="source_offset",
-    ).with_columns(raw_text=pl.Series(raw, dtype=pl.String)).cast(dict(REJECT_SCHEMA))  # type: ignore[arg-type]
 
 
 def _empty(schema: pl.Schema) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def extract_batches(files: list[InputFile], chunk_bytes: int) -> Iterator[ExtractedBatch]:
+# --- streaming -------------------------------------------------------------------------------
+
+
+def extract_batches(
+    files: list[InputFile], chunk_bytes: int, *, max_record_chars: int = MAX_RECORD_CHARS
+) -> Iterator[ExtractedBatch]:
     """Yield the records and rejects of every input file, one bounded chunk at a time."""
     for item in files:
-        yield from _extract_file(item, chunk_bytes)
+        yield from _extract_file(item, chunk_bytes, max_record_chars)
 
 
-def _extract_file(item: InputFile, chunk_bytes: int) -> Iterator[ExtractedBatch]:
-    carry, carry_line, carry_offset = "", 1, 0
-    marks: tuple[int, ...] = ()
-    bom_line: int | None = None
-    chunk: TextChunk
+def _single_reject(
+    reason: RejectReason, detail: str, source_file: str, *, line: int, offset: int, raw: str
+) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "reason": [reason.value],
+            "detail": [detail],
+            "source_file": [source_file],
+            "source_line": [line],
+            "source_offset": [offset],
+            "raw_text": [raw],
+        },
+        schema=REJECT_SCHEMA,
+    )
+
+
+def _extract_file(
+    item: InputFile, chunk_bytes: int, max_record_chars: int
+) -> Iterator[ExtractedBatch]:
+    """Parse one file chunk by chunk; the text of the unfinished last record is carried."""
+    source = item.source_file
+    carry, line, offset = "", 1, 0
+    parts: list[str] = []
+    waiting = 0  # characters read since the last parse
+    repairs: dict[int, int] = {}
+    bom = False
+    emitted = False
+    leading = RejectReason.BODY_WITHOUT_HEADLINE
     for chunk in read_chunks(item, chunk_bytes):
-        first_line = carry_line if carry else chunk.first_line
-        first_offset = carry_offset if carry else chunk.first_offset
-        if chunk.bom_removed:
-            bom_line = chunk.first_line
-        marks = tuple(m for m in marks if m >= first_line) + chunk.repaired_lines
+        if not carry and not parts:
+            line, offset = chunk.first_line, chunk.first_offset
+        bom = bom or chunk.bom_removed
+        for number, extra in chunk.repairs:
+            repairs[number] = repairs.get(number, 0) + extra
+        parts.append(chunk.text)
+        waiting += len(chunk.text)
+        ends = chunk.last
+        # Parse once the new text is at least as long as the carry (so a long record is not
+        # parsed again for every small chunk), or when the carry may have grown too long.
+        if not ends and waiting < len(carry) and len(carry) + waiting <= max_record_chars:
+            continue
+        text = carry + "".join(parts)
+        parts, waiting = [], 0
         parsed = parse_text(
-            carry + chunk.text,
-            item.source_file,
-            first_line,
-            first_offset,
-            final=chunk.last,
-            bom_line=bom_line if bom_line is not None and bom_line >= first_line else None,
-            repaired_lines=marks,
+            text,
+            source,
+            line,
+            offset,
+            final=ends and chunk.error is None,
+            bom=bom and not emitted,
+            repairs={n: e for n, e in repairs.items() if n >= line},
+            leading=leading,
         )
-        carry, carry_line, carry_offset = parsed.carry, parsed.carry_line, parsed.carry_offset
-        yield ExtractedBatch(item.source_file, parsed.records, parsed.rejects)
+        rejects = parsed.rejects
+        if parsed.records.height or rejects.height:
+            emitted = True
+            leading = RejectReason.BODY_WITHOUT_HEADLINE
+        carry, line, offset = parsed.carry, parsed.carry_line, parsed.carry_offset
+        repairs = {n: e for n, e in repairs.items() if n >= line}
+        if ends and chunk.error is not None:
+            detail = f"{chunk.error}; the text of the record it cut short follows"
+            cut = _single_reject(
+                RejectReason.UNREADABLE_INPUT, detail, source, line=line, offset=offset, raw=carry
+            )
+            rejects, carry = pl.concat([rejects, cut]), ""
+        elif len(carry) > max_record_chars:
+            piece = _single_reject(
+                RejectReason.RECORD_TOO_LONG,
+                f"a record longer than {max_record_chars} characters, rejected in pieces",
+                source,
+                line=line,
+                offset=offset,
+                raw=carry,
+            )
+            rejects, carry = pl.concat([rejects, piece]), ""
+            emitted, leading = True, RejectReason.RECORD_TOO_LONG
+        yield ExtractedBatch(source, parsed.records, rejects)

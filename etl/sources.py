@@ -4,16 +4,20 @@ Inputs are files or folders (searched recursively for `*.txt` and `*.txt.gz`), r
 path order, gzip-decompressed on the fly, and cut into chunks at line ends so memory stays
 bounded whatever the file size. Bytes that are not valid UTF-8 are decoded one by one as
 Windows-1252 (Latin-1 for the five bytes cp1252 leaves undefined): no text is lost, and the
-chunk says it was repaired.
+chunk lists the lines it repaired with how many bytes longer their UTF-8 became, so byte
+offsets can still be given in the original (decompressed) file.
+
+A line longer than `max_line_bytes` is handed out in pieces cut at character boundaries (the
+parser glues them back together), so a single multi-megabyte line never needs more than one
+extra piece in memory. A gzip stream that turns out corrupt or truncated does not raise: the
+text read so far is handed out and the last chunk carries the error, which Extract turns
+into an `unreadable_input` reject. A file that cannot be opened at all is an `InputError`.
 """
 
 from __future__ import annotations
 
 import codecs
-import gzip
 import hashlib
-import re
-
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,10 +26,32 @@ from typing import BinaryIO
 
 from etl.errors import InputError
 
-__all__ = ["InputFile", "TextChunk", "discover_inputs", "file_digest", "read_chunks", "read_text"]
+__all__ = [
+    "MAX_LINE_BYTES",
+    "InputFile",
+    "TextChunk",
+    "discover_inputs",
+    "file_digest",
+    "read_chunks",
+    "read_text",
+]
+
+#: A line longer than this is handed to the parser in pieces (see the module docstring).
+MAX_LINE_BYTES = 8 * 1024 * 1024
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _FALLBACK_ERRORS = "etl-cp1252-fallback"
+
+
+def _fallback_char(byte: int) -> str:
+    single = bytes([byte])
+    try:
+        return single.decode("cp1252")
+    except UnicodeDecodeError:
+        return single.decode("latin-1")
+
+
+_FALLBACK = {byte: _fallback_char(byte) for byte in range(256)}
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -33,14 +59,7 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeDecodeError):
         raise error
     bad = error.object[error.start : error.end]
-    chars = []
-    for byte in bad:
-        single = bytes([byte])
-        try:
-            chars.append(single.decode("cp1252"))
-        except UnicodeDecodeError:
-            chars.append(single.decode("latin-1"))
-    return "".join(chars), error.end
+    return "".join(_FALLBACK[byte] for byte in bad), error.end
 
 
 codecs.register_error(_FALLBACK_ERRORS, _cp1252_fallback)
@@ -56,24 +75,33 @@ class InputFile:
 
 @dataclass(frozen=True, slots=True)
 class TextChunk:
-    """A run of whole lines of one input file, decoded."""
+    """A run of whole lines of one input file, decoded (or a piece of one very long line)."""
 
     source_file: str
     text: str
     first_line: int  # 1-based line number of the chunk's first line
-    first_offset: int  # byte offset of the chunk's first line in the decompressed file
-    bom_removed: bool
-    repaired_lines: tuple[int, ...]  # absolute line numbers whose bytes were not valid UTF-8
+    first_offset: int  # byte offset of the chunk's first byte in the decompressed file
+    bom_removed: bool  # the file started with a UTF-8 byte order mark, removed from `text`
+    #: (line, extra) for every line that was not valid UTF-8: its decoded text is `extra`
+    #: bytes longer in UTF-8 than the bytes in the file.
+    repairs: tuple[tuple[int, int], ...]
     last: bool  # no more text follows in this file
+    error: str | None = None  # set on the last chunk when the rest of the file was unreadable
 
 
-def discover_inputs(paths: tuple[Path, ...]) -> list[InputFile]:
+def _matches(name: str) -> bool:
+    return name.endswith((".txt", ".txt.gz"))
+
+
+def discover_inputs(paths: tuple[Path, ...] | list[Path]) -> list[InputFile]:
     """Return the input files named by `paths`, folders expanded, in sorted path order."""
     found: list[InputFile] = []
     for given in paths:
         if given.is_dir():
-            for child in sorted(given.rglob("*")):
-                if child.is_file() and (child.name.endswith(".txt") or child.name.endswith(".txt.gz")):
+            for child in given.rglob("*"):
+                # A dangling link or other non-folder entry with a dump's name is kept, so
+                # opening it fails loudly instead of the file being skipped in silence.
+                if _matches(child.name) and not child.is_dir():
                     found.append(InputFile(child, child.relative_to(given).as_posix()))
         elif given.is_file():
             found.append(InputFile(given, given.as_posix()))
@@ -82,17 +110,77 @@ def discover_inputs(paths: tuple[Path, ...]) -> list[InputFile]:
         else:
             raise InputError(given, "no such file or folder")
     found.sort(key=lambda item: (item.source_file, str(item.path)))
-    return found
+    unique: list[InputFile] = []
+    seen: set[Path] = set()
+    for item in found:
+        # The same file named twice (as a file and inside a folder) is read once.
+        real = item.path.resolve()
+        if real not in seen:
+            seen.add(real)
+            unique.append(item)
+    return unique
+
+
+class _CorruptError(Exception):
+    """A compressed input turned out corrupt or truncated part-way through."""
 
 
 def _open(path: Path) -> BinaryIO:
     try:
-        raw = path.open("rb")
+        return path.open("rb")
     except OSError as exc:
         raise InputError(path, exc.strerror or str(exc)) from exc
-    if path.name.endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw
+
+
+def _read(handle: BinaryIO, path: Path, size: int) -> bytes:
+    try:
+        return handle.read(size)
+    except OSError as exc:
+        raise InputError(path, exc.strerror or str(exc)) from exc
+
+
+def _plain_blocks(handle: BinaryIO, path: Path, size: int) -> Iterator[bytes]:
+    while block := _read(handle, path, size):
+        yield block
+
+
+def _gzip_blocks(handle: BinaryIO, path: Path, size: int) -> Iterator[bytes]:
+    """Yield decompressed blocks of at most `size` bytes; raise `_CorruptError` where data breaks.
+
+    zlib is driven directly (not `gzip.GzipFile`) so every byte decompressed before a
+    corruption is handed out, and a bomb-like ratio never makes one block huge.
+    """
+    inflate = zlib.decompressobj(wbits=31)
+    pending = b""
+    member_open = False
+    while True:
+        if not pending:
+            pending = _read(handle, path, size)
+            if not pending:
+                if member_open:
+                    raise _CorruptError("compressed file ended before the end-of-stream marker")
+                return
+        try:
+            out = inflate.decompress(pending, size)
+        except zlib.error as exc:
+            raise _CorruptError(f"not gzip data or corrupt: {exc}") from exc
+        member_open = not inflate.eof
+        if inflate.eof:
+            # Another gzip member may follow (concatenated .gz files are valid gzip).
+            pending = inflate.unused_data
+            inflate = zlib.decompressobj(wbits=31)
+        else:
+            pending = inflate.unconsumed_tail
+        if out:
+            yield out
+
+
+def _blocks(item: InputFile, size: int) -> Iterator[bytes]:
+    with _open(item.path) as handle:
+        if item.path.name.endswith(".gz"):
+            yield from _gzip_blocks(handle, item.path, size)
+        else:
+            yield from _plain_blocks(handle, item.path, size)
 
 
 def file_digest(path: Path) -> tuple[int, str]:
@@ -109,91 +197,25 @@ def file_digest(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _decode(data: bytes) -> str:
+def _split_lines(data: bytes) -> list[bytes]:
+    """Split bytes at \r\n, \n and lone \r, the line ends the parser knows (slow path only)."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+
+
+def _decode(data: bytes, first_line: int) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Return the text of `data` and the repairs made (none for valid UTF-8, the fast path)."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors=_FALLBACK_ERRORS)
-
-
-_LINE_BREAK = re.compile(rb"\r\n|\n|\r")
-
-
-def _repaired_lines(data: bytes, first_line: int) -> tuple[int, ...]:
-    """Return the line numbers of `data` that are not valid UTF-8 (the slow path, bad chunks only)."""
-    try:
-        data.decode("utf-8")
+        return data.decode("utf-8"), ()
     except UnicodeDecodeError:
         pass
-    else:
-        return ()
-    bad: list[int] = []
-    start = 0
-    line = first_line
-    for match in _LINE_BREAK.finditer(data):
+    repairs = []
+    for number, line in enumerate(_split_lines(data), start=first_line):
         try:
-            data[start : match.start()].decode("utf-8")
+            line.decode("utf-8")
         except UnicodeDecodeError:
-            bad.append(line)
-        start = match.end()
-        line += 1
-    try:
-        data[start:].decode("utf-8")
-    except UnicodeDecodeError:
-        bad.append(line)
-    return tuple(bad)
-
-
-def _cut(buffer: bytes) -> int:
-    """Return how many leading bytes of `buffer` end on a line break (0 when none does)."""
-    newline = buffer.rfind(b"\n")
-    if newline >= 0:
-        return newline + 1
-    # A file with old Mac line ends has no \n: cut after a \r that is not the buffer's last
-    # byte, so a \r\n pair is never split across chunks.
-    carriage = buffer.rfind(b"\r", 0, len(buffer) - 1)
-    return carriage + 1 if carriage >= 0 else 0
-
-
-def read_chunks(item: InputFile, chunk_bytes: int) -> Iterator[TextChunk]:
-    """Yield the file's text in chunks of about `chunk_bytes`, each ending on a line break."""
-    handle = _open(item.path)
-    line = 1
-    offset = 0
-    pending = b""
-    first = True
-    try:
-        with handle:
-            while True:
-                try:
-                    block = handle.read(chunk_bytes)
-                except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                    raise InputError(item.path, f"corrupt or unreadable: {exc}") from exc
-                pending += block
-                at_end = not block
-                if not at_end:
-                    cut = _cut(pending)
-                    if cut == 0:
-                        continue  # a very long line: keep reading until it ends
-                    data, pending = pending[:cut], pending[cut:]
-                else:
-                    data, pending = pending, b""
-                bom = first and data.startswith(_UTF8_BOM)
-                if bom:
-                    data = data[len(_UTF8_BOM) :]
-                    offset += len(_UTF8_BOM)
-                repaired = _repaired_lines(data, line)
-                text = _decode(data)
-                yield TextChunk(item.source_file, text, line, offset, bom, repaired, at_end)
-                first = False
-                line += _count_line_breaks(data)
-                offset += len(data)
-                if at_end:
-                    return
-    except InputError:
-        raise
-    except OSError as exc:
-        raise InputError(item.path, exc.strerror or str(exc)) from exc
+            fixed = line.decode("utf-8", errors=_FALLBACK_ERRORS)
+            repairs.append((number, len(fixed.encode("utf-8")) - len(line)))
+    return data.decode("utf-8", errors=_FALLBACK_ERRORS), tuple(repairs)
 
 
 def _count_line_breaks(data: bytes) -> int:
@@ -201,10 +223,80 @@ def _count_line_breaks(data: bytes) -> int:
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
+def _cut(buffer: bytearray, searched: int) -> int:
+    """Return how many leading bytes of `buffer` end on a line break (0 when none does).
+
+    Only bytes from `searched` on are new, so a long line is not scanned again and again.
+    """
+    newline = buffer.rfind(b"\n", searched)
+    if newline >= 0:
+        return newline + 1
+    # Old Mac files have no \n: cut after a \r that is not the buffer's last byte, so a
+    # \r\n pair is never split across chunks.
+    carriage = buffer.rfind(b"\r", max(searched - 1, 0), len(buffer) - 1)
+    return carriage + 1 if carriage >= 0 else 0
+
+
+def _char_boundary(buffer: bytearray, limit: int) -> int:
+    """Return a cut at or below `limit` that does not split a UTF-8 sequence or a \r\n pair."""
+    cut = limit
+    # Step back over continuation bytes (10xxxxxx) to the start of a character.
+    while cut > limit - 4 and cut > 0 and (buffer[cut] & 0xC0) == 0x80:
+        cut -= 1
+    if cut > 0 and buffer[cut - 1] == 0x0D:
+        cut -= 1
+    return cut if cut > 0 else limit
+
+
+def read_chunks(
+    item: InputFile, chunk_bytes: int, *, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[TextChunk]:
+    """Yield the file's text in chunks of about `chunk_bytes`, each ending on a line break."""
+    blocks = _blocks(item, chunk_bytes)
+    line, offset = 1, 0
+    pending = bytearray()
+    searched = 0
+    first = True
+    error: str | None = None
+    while True:
+        try:
+            block = next(blocks, b"")
+        except _CorruptError as exc:
+            block, error = b"", str(exc)
+        pending += block
+        at_end = not block
+        if at_end:
+            cut = len(pending)
+        else:
+            cut = _cut(pending, searched)
+            if cut == 0:
+                if len(pending) <= max_line_bytes:
+                    searched = len(pending)
+                    continue  # a long line: keep reading until it ends
+                cut = _char_boundary(pending, max_line_bytes)
+        data = bytes(pending[:cut])
+        del pending[:cut]
+        searched = 0
+        bom = first and data.startswith(_UTF8_BOM)
+        if bom:
+            data = data[len(_UTF8_BOM) :]
+            offset += len(_UTF8_BOM)
+        text, repairs = _decode(data, line)
+        yield TextChunk(item.source_file, text, line, offset, bom, repairs, at_end, error)
+        first = False
+        line += _count_line_breaks(data)
+        offset += len(data)
+        if at_end:
+            return
+
+
 def read_text(path: Path) -> str:
     """Return a whole input file's text, decoded the way the pipeline decodes it."""
-    with _open(path) as handle:
-        data = handle.read()
+    item = InputFile(path, path.as_posix())
+    try:
+        data = b"".join(_blocks(item, 1 << 20))
+    except _CorruptError as exc:
+        raise InputError(path, str(exc)) from exc
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
-    return _decode(data)
+    return _decode(data, 1)[0]

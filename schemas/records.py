@@ -64,6 +64,7 @@ class RejectReason(StrEnum):
     BODY_WITHOUT_HEADLINE = "body_without_headline"
     SCHEMA_VIOLATION = "schema_violation"
     UNREADABLE_INPUT = "unreadable_input"
+    RECORD_TOO_LONG = "record_too_long"
 
 
 class Flag(StrEnum):
