@@ -246,10 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"etl: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        print("etl: interrupted; nothing was published", file=sys.stderr)
+        print("etl: interrupted; no partial output was published", file=sys.stderr)
         return EXIT_INTERRUPTED
     except _Terminated:
-        print("etl: terminated; nothing was published", file=sys.stderr)
+        print("etl: terminated; no partial output was published", file=sys.stderr)
         return EXIT_TERMINATED
     except Exception as error:
         if os.environ.get("ETL_DEBUG"):

@@ -714,7 +714,12 @@ class Generation:
         return [self.files[path] for path in sorted(self.files)]
 
     def discard(self) -> None:
-        """Remove this (unpublished) generation; a leftover is removed by the next run anyway."""
+        """Remove this generation unless it is the published one (then it is kept, as it must)."""
+        # A signal can interrupt a run just after its commit point: what `current` points at
+        # is published, whatever the run was doing when it was interrupted.
+        target = _current_target(self.out) if (self.out / CURRENT_LINK).is_symlink() else None
+        if target is not None and target.name == self.path.name:
+            return
         shutil.rmtree(self.path, ignore_errors=True)
 
 

@@ -55,7 +55,7 @@ def _leftovers(out: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def big_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("big")
-    generate(folder / "a.txt", 2_000_000, seed=5)
+    generate(folder / "a.txt", 1_500_000, seed=5)
     generate(folder / "b.txt", 500_000, seed=6)
     return folder
 

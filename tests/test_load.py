@@ -206,6 +206,16 @@ def test_a_discarded_generation_leaves_the_published_one_untouched(tmp_path: Pat
     assert consistency_problems(tmp_path) == []
 
 
+def test_discarding_a_published_generation_keeps_it(tmp_path: Path) -> None:
+    # A run interrupted (Ctrl-C, SIGTERM) just after its commit point discards its generation
+    # on the way out: that must not delete what is now published.
+    generation = _generation(tmp_path, 2)
+    publish(generation)
+    generation.discard()
+    assert generation.path.is_dir()
+    assert consistency_problems(tmp_path) == []
+
+
 def test_adopted_parts_are_hard_links_and_single_files_need_one_part(tmp_path: Path) -> None:
     publish(_generation(tmp_path, 2))
     previous = _published(tmp_path)
