@@ -226,7 +226,7 @@ def compare_taggers(dump: Path, repeat: int) -> list[TagResult]:
         return int(tag(frame, gazetteer).mentions.height)
 
     def matcher() -> int:
-        return int(scan(frame, gazetteer.pattern_list, gazetteer.max_pattern_chars).height)
+        return int(scan(frame, gazetteer.pattern_list).height)
 
     def aho(automaton: Any) -> Callable[[], int]:
         return lambda: sum(len(find_mentions(automaton, text)) for text in texts)
