@@ -17,10 +17,11 @@ The headline rule (docs/EXTRACT.md has it with examples):
       always body, so a one-paragraph body is never split off as a headline;
    b. P is headline-shaped: one line, at most `MAX_HEADLINE_WORDS` words, no sentence end
       (a final `;`, `:` or `,`, or a final `.` unless P is in capitals or ends in an
-      abbreviation such as "U.S."), and in ALL CAPS or Title Case (at least half of its
-      words of four or more characters capitalised);
+      abbreviation such as "U.S."), and in capitals (at least four in five of its cased
+      letters upper case) or Title Case (at least half of its words of four or more
+      characters capitalised);
    c. the next paragraph Q exists, is not a doubled headline, and is less headline-like than
-      P: Q is not headline-shaped, or P is in ALL CAPS and Q is not. So an ALL-CAPS Reuters
+      P: Q is not headline-shaped, or P is in capitals and Q is not. So an ALL-CAPS Reuters
       headline is found above a short "Qtly div 25 cts vs 25 cts prior" body, while two
       Title Case lines in a row stay body text.
    In a run of consecutive paragraphs that all pass b and c, rule a makes every other one a
@@ -222,14 +223,21 @@ def _normalise(expr: pl.Expr) -> pl.Expr:
     return expr.str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def _ragged(line: pl.Expr) -> pl.Expr:
-    """Whether a line holds whitespace that normalisation changes: runs, tabs, odd spaces, edges."""
-    return (
-        line.str.contains("  ", literal=True)
-        | line.str.starts_with(" ")
-        | line.str.ends_with(" ")
-        | line.str.contains(_ODD_SPACE)
-    )
+# Whitespace that normalisation would change: a run, a non-space (tab, NBSP, ...), an edge.
+_RAGGED = r"\s{2,}|[^\S ]|^\s|\s$"
+
+
+def _ragged_lines(lines: pl.DataFrame, scan: _Scan) -> pl.Series:
+    """Return, per line, whether its whitespace needs normalising."""
+    clean = pl.col("clean")
+    if scan.ascii:
+        # ASCII: a handful of literal searches (memchr-fast) say all a regex would.
+        ragged = clean.str.starts_with(" ") | clean.str.ends_with(" ")
+        for needle in ("  ", "\t", "\x0b", "\x0c"):
+            ragged = ragged | clean.str.contains(needle, literal=True)
+    else:
+        ragged = clean.str.contains(_RAGGED)
+    return lines.select(ragged).to_series()
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,19 +253,11 @@ def _paragraphs(lines: pl.DataFrame, scan: _Scan) -> _Paragraphs:
         lines = lines.with_columns(control=pl.col("clean") != pl.col("line"))
     else:
         lines = lines.with_columns(clean=pl.col("line"), control=pl.lit(value=False))
-    # ASCII text with no run of spaces, tab or edge space needs no whitespace repair (fast path).
-    quick = pl.col("clean").str.contains("  ", literal=True) | pl.col("clean").str.contains(
-        "\t", literal=True
-    )
-    quick = quick | pl.col("clean").str.starts_with(" ") | pl.col("clean").str.ends_with(" ")
-    tidy = scan.ascii and not scan.control and not bool(lines.select(quick.any()).item())
-    if tidy:
-        lines = lines.with_columns(ragged=pl.lit(value=False), blank=pl.col("clean") == "")
-    else:
-        lines = lines.with_columns(
-            ragged=_ragged(pl.col("clean")),
-            blank=~pl.col("clean").str.contains(r"\S"),
-        )
+    ragged = _ragged_lines(lines, scan)
+    any_ragged = bool(ragged.any())
+    # Without ragged whitespace a blank line is an empty one (no regex over every line).
+    blank = ~pl.col("clean").str.contains(r"\S") if any_ragged else pl.col("clean") == ""
+    lines = lines.with_columns(ragged=ragged, blank=blank)
     lines = lines.with_columns(
         start=~pl.col("blank") & pl.col("blank").shift(1, fill_value=True)
     ).with_columns(para=pl.col("start").cum_sum())
@@ -270,8 +270,23 @@ def _paragraphs(lines: pl.DataFrame, scan: _Scan) -> _Paragraphs:
         "line_no", bits=pl.lit(_BIT[Flag.CONTROL_CHARS_REMOVED], dtype=pl.Int64)
     )
     body = lines.filter(~pl.col("blank"))
-    if body.height and not bool(body["start"].all()):
-        frame = body.group_by("para", maintain_order=True).agg(
+    single = body.select(
+        "para",
+        raw="clean",
+        first_line="line_no",
+        last_line="line_no",
+        offset="offset",
+        char_pos="char_pos",
+        n_lines=pl.lit(1, dtype=pl.Int64),
+        control="control",
+        cr="cr",
+        ragged="ragged",
+    )
+    wrapped = body.filter(~pl.col("start"))["para"].unique()
+    if wrapped.len():
+        # Only paragraphs of several lines pay for a group_by (hard-wrapped text is rare).
+        several = body.filter(pl.col("para").is_in(wrapped.implode()))
+        joined = several.group_by("para").agg(
             raw=pl.col("clean").str.join(" "),
             first_line=pl.col("line_no").first(),
             last_line=pl.col("line_no").last(),
@@ -282,20 +297,18 @@ def _paragraphs(lines: pl.DataFrame, scan: _Scan) -> _Paragraphs:
             cr=pl.col("cr").any(),
             ragged=pl.col("ragged").any(),
         )
+        single = single.filter(~pl.col("para").is_in(wrapped.implode()))
+        frame = pl.concat([single, joined]).sort("para")
     else:
-        frame = body.select(
-            "para",
-            raw="clean",
-            first_line="line_no",
-            last_line="line_no",
-            offset="offset",
-            char_pos="char_pos",
-            n_lines=pl.lit(1, dtype=pl.Int64),
-            control="control",
-            cr="cr",
-            ragged="ragged",
-        )
-    text = pl.col("raw") if tidy and scan.nfc else _normalise(pl.col("raw"))
+        frame = single
+    text = frame["raw"]
+    if any_ragged:
+        # Normalise only the ragged paragraphs: the bulk keeps its text as it is.
+        at = frame["ragged"].arg_true()
+        fixed = text.gather(at).str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
+        text = text.scatter(at, fixed)
+    if not scan.nfc:
+        text = text.str.normalize("NFC")
     frame = frame.with_columns(
         text=text, odd_gap=pl.col("para").is_in(odd_gaps["para"].implode())
     ).drop("raw")
@@ -305,50 +318,81 @@ def _paragraphs(lines: pl.DataFrame, scan: _Scan) -> _Paragraphs:
 # --- the headline rule -----------------------------------------------------------------------
 
 
-def _headline_shape() -> tuple[pl.Expr, pl.Expr]:
-    """Return (shaped, rank) of one-line paragraphs: rank 3 for ALL CAPS, 2 for Title Case."""
-    one = pl.when(
-        (pl.col("n_lines") == 1) & (pl.col("text").str.len_chars() <= MAX_HEADLINE_CHARS)
-    ).then(pl.col("text"))
-    caps = one.str.contains(r"\p{Lu}") & ~one.str.contains(r"\p{Ll}")
-    long_words = one.str.count_matches(r"(?:^|\s)[^\p{L}\s]*\p{L}\S{3,}")
-    capitalised = one.str.count_matches(r"(?:^|\s)[^\p{L}\s]*\p{Lu}\S{3,}")
+def _headline_shape(rows: pl.DataFrame) -> pl.DataFrame:
+    """Return `row`, `shaped` and `rank` of one-line paragraphs (rank 3: capitals, 2: Title Case).
+
+    Computed on the few paragraphs the rule needs it for: string kernels also run over the
+    hidden values of null rows, so a `when(...)` over the bulk text would cost as much as the
+    bulk itself.
+    """
+    text = pl.col("text")
+    counted = rows.with_columns(
+        upper=text.str.count_matches(r"\p{Lu}"),
+        lower=text.str.count_matches(r"\p{Ll}"),
+        long_words=text.str.count_matches(r"(?:^|\s)[^\p{L}\s]*\p{L}\S{3,}"),
+        capitalised=text.str.count_matches(r"(?:^|\s)[^\p{L}\s]*\p{Lu}\S{3,}"),
+        words=text.str.count_matches(" ", literal=True) + 1,
+    ).with_columns(
+        # Capitals: four in five cased letters upper case ("<SFTPr> 1ST QTR NET" counts).
+        caps=(pl.col("upper") > 0) & (pl.col("upper") >= 4 * pl.col("lower")),
+    )
     title = (
-        pl.when(long_words == 0)
-        .then(one.str.contains(r"^[^\p{L}]*\p{Lu}"))
-        .otherwise(2 * capitalised >= long_words)
+        pl.when(pl.col("long_words") == 0)
+        .then(text.str.contains(r"^[^\p{L}]*\p{Lu}"))
+        .otherwise(2 * pl.col("capitalised") >= pl.col("long_words"))
     )
-    rank = pl.when(caps).then(3).when(title).then(2).otherwise(0)
-    words = one.str.count_matches(" ", literal=True) + 1
-    stop = one.str.contains("[;:,]" + _CLOSE) | (
-        one.str.contains(r"\." + _CLOSE) & ~caps & ~one.str.contains(r"\.[^\s.]*\." + _CLOSE)
+    rank = pl.when("caps").then(3).when(title).then(2).otherwise(0)
+    stop = text.str.contains("[;:,]" + _CLOSE) | (
+        text.str.contains(r"\." + _CLOSE)
+        & ~pl.col("caps")
+        & ~text.str.contains(r"\.[^\s.]*\." + _CLOSE)
     )
-    shaped = (words <= MAX_HEADLINE_WORDS) & ~stop & (rank >= 2)
-    return shaped.fill_null(value=False), rank.fill_null(0)
+    return counted.select(
+        "row",
+        shaped=(pl.col("n_lines") == 1)
+        & (pl.col("words") <= MAX_HEADLINE_WORDS)
+        & ~stop
+        & (rank >= 2),
+        rank=rank,
+    )
 
 
 def _mark_headlines(paragraphs: pl.DataFrame) -> pl.DataFrame:
     """Add `is_head`, `starts` (a record begins here) and `record` (0 before any headline)."""
-    short = pl.col("text").str.len_chars() <= MAX_HEADLINE_CHARS
-    key = pl.when(short).then(
-        pl.col("text").str.to_lowercase().str.replace_all(" ", "", literal=True)
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    paragraphs = paragraphs.with_columns(
+        row=row, short=pl.col("text").str.len_chars() <= MAX_HEADLINE_CHARS
     )
-    shaped, rank = _headline_shape()
-    marked = paragraphs.with_columns(
-        same_prev=(key == key.shift(1)).fill_null(value=False), shaped=shaped, rank=rank
-    ).with_columns(doubled=pl.col("same_prev") | pl.col("same_prev").shift(-1, fill_value=False))
+    keys = paragraphs.filter("short").select(
+        "row", key=pl.col("text").str.to_lowercase().str.replace_all(" ", "", literal=True)
+    )
+    marked = (
+        paragraphs.join(keys, on="row", how="left", maintain_order="left")
+        .with_columns(same_prev=(pl.col("key") == pl.col("key").shift(1)).fill_null(value=False))
+        .with_columns(doubled=pl.col("same_prev") | pl.col("same_prev").shift(-1, fill_value=False))
+        .with_columns(
+            # Could be an undoubled headline by its place (rules a and c, doubled part).
+            placed=~pl.col("doubled")
+            & ~pl.col("doubled").shift(1, fill_value=False)
+            & ~pl.col("doubled").shift(-1, fill_value=True)
+        )
+    )
+    # Shape matters for a placed paragraph and the one after it: a handful in a clean dump.
+    needed = marked.filter(
+        pl.col("short") & (pl.col("placed") | pl.col("placed").shift(1, fill_value=False))
+    )
+    marked = marked.join(
+        _headline_shape(needed.select("row", "text", "n_lines")),
+        on="row",
+        how="left",
+        maintain_order="left",
+    ).with_columns(pl.col("shaped").fill_null(value=False), pl.col("rank").fill_null(0))
     next_weaker = (
         ~pl.col("shaped").shift(-1) | (pl.col("rank").shift(-1) < pl.col("rank"))
     ).fill_null(value=False)
-    candidate = (
-        pl.col("shaped")
-        & ~pl.col("doubled")
-        & ~pl.col("doubled").shift(1, fill_value=False)
-        & ~pl.col("doubled").shift(-1, fill_value=True)
-        & next_weaker
-    )
-    row = pl.int_range(pl.len(), dtype=pl.Int64)
-    marked = marked.with_columns(candidate=candidate).with_columns(
+    marked = marked.with_columns(
+        candidate=pl.col("placed") & pl.col("shaped") & next_weaker
+    ).with_columns(
         run_start=pl.when(pl.col("candidate") & ~pl.col("candidate").shift(1, fill_value=False))
         .then(row)
         .forward_fill()
@@ -467,8 +511,8 @@ def article_ids(headline: pl.Expr, body: pl.Expr) -> pl.Expr:
 
 def _articles(records: pl.DataFrame, source_file: str) -> pl.DataFrame:
     words = (
-        pl.col("headline").str.count_matches(" ", literal=True)
-        + pl.col("body").str.count_matches(" ", literal=True)
+        pl.col("headline").str.count_matches(" ")
+        + pl.col("body").str.count_matches(" ")
         + pl.col("body").str.count_matches("\n\n", literal=True)
         + 2
     )
