@@ -220,74 +220,86 @@ def _decode(data: bytes, first_line: int) -> tuple[str, tuple[tuple[int, int], .
 
 def _count_line_breaks(data: bytes) -> int:
     """Count line breaks the way the parser does: \r\n, \n and a lone \r each end one line."""
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    breaks = data.count(b"\n")
+    if data.find(b"\r") >= 0:  # one memchr pass; counting \r\n pairs is slow, so only if needed
+        breaks += data.count(b"\r") - data.count(b"\r\n")
+    return breaks
 
 
-def _cut(buffer: bytearray, searched: int) -> int:
-    """Return how many leading bytes of `buffer` end on a line break (0 when none does).
-
-    Only bytes from `searched` on are new, so a long line is not scanned again and again.
-    """
-    newline = buffer.rfind(b"\n", searched)
+def _cut(block: bytes) -> int:
+    """Return how many leading bytes of `block` end on a line break (0 when none does)."""
+    newline = block.rfind(b"\n")
     if newline >= 0:
         return newline + 1
-    # Old Mac files have no \n: cut after a \r that is not the buffer's last byte, so a
+    # Old Mac files have no \n: cut after a \r that is not the block's last byte, so a
     # \r\n pair is never split across chunks.
-    carriage = buffer.rfind(b"\r", max(searched - 1, 0), len(buffer) - 1)
+    carriage = block.rfind(b"\r", 0, len(block) - 1)
     return carriage + 1 if carriage >= 0 else 0
 
 
-def _char_boundary(buffer: bytearray, limit: int) -> int:
+def _char_boundary(data: bytes, limit: int) -> int:
     """Return a cut at or below `limit` that does not split a UTF-8 sequence or a \r\n pair."""
     cut = limit
     # Step back over continuation bytes (10xxxxxx) to the start of a character.
-    while cut > limit - 4 and cut > 0 and (buffer[cut] & 0xC0) == 0x80:
+    while cut > limit - 4 and cut > 0 and (data[cut] & 0xC0) == 0x80:
         cut -= 1
-    if cut > 0 and buffer[cut - 1] == 0x0D:
+    if cut > 0 and data[cut - 1] == 0x0D:
         cut -= 1
     return cut if cut > 0 else limit
+
+
+def _line_blocks(
+    blocks: Iterator[bytes], max_line_bytes: int
+) -> Iterator[tuple[bytes, bool, str | None]]:
+    """Yield (data, last, error): runs of whole lines, or pieces of a line too long to wait for.
+
+    A partial last line waits in a list of pieces, so a long line costs one join, not one
+    copy per block.
+    """
+    waiting: list[bytes] = []
+    waiting_bytes = 0
+    while True:
+        error = None
+        try:
+            block = next(blocks, b"")
+        except _CorruptError as exc:
+            block, error = b"", str(exc)
+        if not block:
+            yield b"".join(waiting), True, error
+            return
+        cut = _cut(block)
+        if cut == 0:
+            waiting.append(block)
+            waiting_bytes += len(block)
+            if waiting_bytes > max_line_bytes:
+                line = b"".join(waiting)
+                at = _char_boundary(line, max_line_bytes)
+                waiting, waiting_bytes = [line[at:]], len(line) - at
+                yield line[:at], False, None
+            continue
+        head = block[:cut] if cut < len(block) else block
+        yield (b"".join([*waiting, head]) if waiting else head), False, None
+        waiting = [block[cut:]] if cut < len(block) else []
+        waiting_bytes = len(block) - cut
 
 
 def read_chunks(
     item: InputFile, chunk_bytes: int, *, max_line_bytes: int = MAX_LINE_BYTES
 ) -> Iterator[TextChunk]:
     """Yield the file's text in chunks of about `chunk_bytes`, each ending on a line break."""
-    blocks = _blocks(item, chunk_bytes)
     line, offset = 1, 0
-    pending = bytearray()
-    searched = 0
     first = True
-    error: str | None = None
-    while True:
-        try:
-            block = next(blocks, b"")
-        except _CorruptError as exc:
-            block, error = b"", str(exc)
-        pending += block
-        at_end = not block
-        if at_end:
-            cut = len(pending)
-        else:
-            cut = _cut(pending, searched)
-            if cut == 0:
-                if len(pending) <= max_line_bytes:
-                    searched = len(pending)
-                    continue  # a long line: keep reading until it ends
-                cut = _char_boundary(pending, max_line_bytes)
-        data = bytes(pending[:cut])
-        del pending[:cut]
-        searched = 0
-        bom = first and data.startswith(_UTF8_BOM)
+    for data, last, error in _line_blocks(_blocks(item, chunk_bytes), max_line_bytes):
+        raw = data
+        bom = first and raw.startswith(_UTF8_BOM)
         if bom:
-            data = data[len(_UTF8_BOM) :]
+            raw = raw[len(_UTF8_BOM) :]
             offset += len(_UTF8_BOM)
-        text, repairs = _decode(data, line)
-        yield TextChunk(item.source_file, text, line, offset, bom, repairs, at_end, error)
+        text, repairs = _decode(raw, line)
+        yield TextChunk(item.source_file, text, line, offset, bom, repairs, last, error)
         first = False
-        line += _count_line_breaks(data)
-        offset += len(data)
-        if at_end:
-            return
+        line += _count_line_breaks(raw)
+        offset += len(raw)
 
 
 def read_text(path: Path) -> str:
