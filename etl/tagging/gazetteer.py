@@ -89,15 +89,10 @@ class Gazetteer:
 
     version: str
     entities: pl.DataFrame  # entity_id, label, name, country
-    patterns: pl.DataFrame  # see _pattern_table
-    ambiguous: pl.DataFrame  # surface, entity_id, rule
+    patterns: pl.DataFrame  # one row per pattern string: see _pattern_table
+    alternatives: pl.DataFrame  # surface, entity_id, country: every entity of every surface
     themes: pl.DataFrame  # theme_id, name
-    max_pattern_chars: int
-
-    @property
-    def pattern_list(self) -> pl.Series:
-        """Return the pattern strings in Aho-Corasick priority order."""
-        return self.patterns.get_column("pattern")
+    pattern_list: pl.Series  # the pattern strings in Aho-Corasick priority order
 
 
 def _read_tsv(path: Path) -> pl.DataFrame:
@@ -280,27 +275,52 @@ def _contained_themes(patterns: pl.Series, triggers: pl.DataFrame) -> pl.DataFra
     )
 
 
+# Ambiguity rules, read from a `rule` column of ambiguous.tsv or, failing one, its notes.
+RULE_CAPS_WORD = "caps-word"  # an acronym that is also a word: not in ALL-CAPS texts
+RULE_GIVEN_NAME = "given-name"  # also a person's name: not beside another capitalised word
+RULE_US_STATE = "us-state"  # Georgia: not where the article is about places in the US
+_NOTE_RULES = (
+    (r"(?i)all-caps|english word|pronoun|\bverb\b", RULE_CAPS_WORD),
+    (r"(?i)given name|surname", RULE_GIVEN_NAME),
+    (r"(?i)us state", RULE_US_STATE),
+)
+
+
 def _read_ambiguous(path: Path) -> pl.DataFrame:
-    """Return (surface, entity_id, rule) from ambiguous.tsv (empty when the file is absent)."""
-    schema = {"surface": pl.String, "entity_id": pl.String, "rule": pl.String}
+    """Return (pattern, rule) from ambiguous.tsv: the surface forms with a context rule."""
+    schema = pl.Schema({"pattern": pl.String(), "rule": pl.String()})
     if not path.exists():
         return pl.DataFrame(schema=schema)
     raw = _read_tsv(path)
-    surface_col = next((c for c in ("surface", "alias", "name", "text") if c in raw.columns), None)
-    rule_col = next((c for c in ("rule", "context", "kind", "type") if c in raw.columns), None)
-    if surface_col is None:
-        raise InputError(path, "no surface column in header")
-    return raw.select(
-        surface=pl.col(surface_col).str.strip_chars(),
-        entity_id=pl.col("entity_id") if "entity_id" in raw.columns else pl.lit(None, pl.String),
-        rule=pl.col(rule_col) if rule_col else pl.lit("word", pl.String),
+    surface = next((c for c in ("surface", "alias", "pattern") if c in raw.columns), None)
+    if surface is None:
+        raise InputError(path, "no surface column (alias) in header")
+    if "rule" in raw.columns:
+        rule = pl.col("rule").str.strip_chars()
+    else:
+        note = pl.col("note") if "note" in raw.columns else pl.lit("")
+        rule = pl.lit(None, pl.String)
+        for pattern, name in reversed(_NOTE_RULES):
+            rule = pl.when(note.str.contains(pattern)).then(pl.lit(name)).otherwise(rule)
+    return (
+        raw.select(pattern=pl.col(surface).str.strip_chars(), rule=rule)
+        .filter(pl.col("rule").is_not_null() & (pl.col("rule") != ""))
+        .unique("pattern", keep="first", maintain_order=True)
+        .cast(schema)
     )
 
 
 def _pattern_table(
-    entries: pl.DataFrame, surfaces: pl.DataFrame, trigger_patterns: pl.DataFrame
+    entries: pl.DataFrame,
+    surfaces: pl.DataFrame,
+    trigger_patterns: pl.DataFrame,
+    ambiguous: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Return one row per pattern string, longest first, with what a match of it means."""
+    """Return one row per pattern string, longest first, with what a match of it means.
+
+    Columns: pattern; the entity it names (entity_id, label, name, country, source) or
+    nulls; head (the label of a head word) or null; paren; rule (ambiguity rule) or null.
+    """
     # One entity per surface string: the best variant rank, then the entity listed first.
     order = entries.select("entity_id").with_row_index("entry_order")
     entity_of = (
@@ -308,32 +328,30 @@ def _pattern_table(
         .sort("surface", "rank", "entry_order")
         .unique("surface", keep="first", maintain_order=True)
         .select(pattern="surface", entity_id="entity_id", source="source")
+        .join(entries.select("entity_id", "label", "name", "country"), on="entity_id")
     )
     heads = pl.DataFrame(
         {"pattern": list(HEAD_WORDS), "head": [label.value for label in HEAD_WORDS.values()]}
     )
-    trigger_only = trigger_patterns.group_by("pattern").agg(
-        trigger_themes=pl.col("theme_id").unique().sort()
-    )
-    table = (
+    return (
         pl.concat(
             [
                 entity_of.select("pattern"),
                 heads.select("pattern"),
-                trigger_only.select("pattern"),
+                trigger_patterns.select("pattern"),
                 pl.DataFrame({"pattern": [PAREN]}),
             ]
         )
         .unique(maintain_order=True)
         .join(entity_of, on="pattern", how="left")
         .join(heads, on="pattern", how="left")
+        .join(ambiguous, on="pattern", how="left")
         .with_columns(paren=pl.col("pattern") == PAREN)
         .with_columns(
             n_chars=pl.col("pattern").str.len_chars(), n_bytes=pl.col("pattern").str.len_bytes()
         )
         .sort(["n_chars", "n_bytes", "pattern"], descending=[True, True, False])
     )
-    return table
 
 
 def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
@@ -349,17 +367,20 @@ def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
     surfaces = _surfaces(entries)
     themes, triggers = _read_themes(root / "themes.tsv")
     trigger_patterns = _trigger_variants(triggers)
-    table = _pattern_table(entries, surfaces, trigger_patterns)
+    ambiguous = _read_ambiguous(root / "ambiguous.tsv")
+    table = _pattern_table(entries, surfaces, trigger_patterns, ambiguous)
     contained = _contained_themes(table["pattern"], triggers)
     table = table.join(contained, on="pattern", how="left", maintain_order="left").with_columns(
         themes=pl.col("themes").fill_null(pl.lit([], dtype=pl.List(pl.String)))
     )
-    table = table.with_row_index("pid")
+    entities = entries.select("entity_id", "label", "name", "country")
     return Gazetteer(
         version=version,
-        entities=entries.select("entity_id", "label", "name", "country"),
+        entities=entities,
         patterns=table,
-        ambiguous=_read_ambiguous(root / "ambiguous.tsv"),
+        alternatives=surfaces.select("surface", "entity_id")
+        .unique(maintain_order=True)
+        .join(entities.select("entity_id", "country"), on="entity_id"),
         themes=themes,
-        max_pattern_chars=int(table["n_chars"].max() or 1),  # type: ignore[arg-type]
+        pattern_list=table["pattern"],
     )

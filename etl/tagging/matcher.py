@@ -1,11 +1,15 @@
 """Matching: polars' Aho-Corasick over text columns, with code-point offsets and word boundaries.
 
-`scan` runs `str.find_many` once over every text with the whole pattern list in priority
-order (longest first): polars' leftmost-first mode then yields the leftmost-longest match at
-each position, without overlaps. `find_many` reports only *byte* starts, so each match is
-identified by running `extract_many` again over a short window cut at its start (the first
-pattern found there is the one the full scan found), and byte offsets become code-point
-offsets: unchanged for ASCII texts, and for the others by counting the characters of the
+`scan` runs polars' Aho-Corasick twice over every text, side by side in one `select`:
+`str.find_many` for the *byte* starts of the matches and `str.extract_many` for the patterns
+matched. Both get the whole pattern list in priority order (longest first) and
+`leftmost=True`, so both report the same leftmost-longest, non-overlapping matches in the same
+order, and they zip into one row per match. (Identifying each match from a window cut at its
+start was measured slower: a third of the matches start a pattern that a longer one extends,
+so most windows had to be long.)
+
+Offsets: ASCII texts (nearly all English news) keep byte offsets, which are code points.
+In the other texts, byte starts become code points by counting the characters of the
 segments between consecutive matches (linear in the text, no per-row Python).
 
 Word boundaries are checked after matching: a match whose first (last) character is a letter
@@ -17,23 +21,15 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["WORD_CHAR", "scan", "slice_chars"]
+__all__ = ["WORD_CHAR", "listed", "scan", "slice_chars"]
 
 #: A character that continues a word: a letter or a digit (any script).
 WORD_CHAR = r"^[\p{L}\p{N}]"
 
-# Above this many bytes of text, the scan runs on several row slices at once (one per thread).
-_PARALLEL_BYTES = 1 << 20
 
-MATCH_SCHEMA = pl.Schema(
-    {
-        "doc": pl.UInt32,
-        "field": pl.String,
-        "start": pl.Int64,
-        "end": pl.Int64,
-        "match": pl.String,
-    }
-)
+def listed(patterns: pl.Series) -> pl.Expr:
+    """Return `patterns` as one literal list: the form `find_many` takes for a fixed set."""
+    return pl.lit(patterns).implode()
 
 
 def slice_chars(text: pl.Expr, start: pl.Expr, length: pl.Expr | int, ascii: pl.Expr) -> pl.Expr:
@@ -49,78 +45,136 @@ def slice_chars(text: pl.Expr, start: pl.Expr, length: pl.Expr | int, ascii: pl.
     return pl.coalesce(as_bytes, as_chars)
 
 
-def _find(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
-    """Return (doc, field, text, ascii, b): one row per match with its byte start `b`."""
-    find = pl.col("text").str.find_many(pl.lit(patterns).implode(), leftmost=True).alias("b")
-    total = int(texts.get_column("nbytes").sum())
-    threads = pl.thread_pool_size()
-    if total < _PARALLEL_BYTES or threads < 2 or texts.height < threads:
-        parts = [texts.lazy().with_columns(find)]
-    else:
-        # One Aho-Corasick scan per row slice, run side by side: the scan is most of the work.
-        step = -(-texts.height // threads)
-        parts = [
-            texts.slice(i, step).lazy().with_columns(find) for i in range(0, texts.height, step)
-        ]
-    found = pl.collect_all([p.explode("b").filter(pl.col("b").is_not_null()) for p in parts])
-    return pl.concat(found) if len(found) > 1 else found[0]
+def _matches(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
+    """Return one row per match: the text's columns, `b` (its byte start) and `match`."""
+    patterns_list = listed(patterns)
+    return (
+        texts.with_columns(
+            b=pl.col("text").str.find_many(patterns_list, leftmost=True),
+            match=pl.col("text").str.extract_many(patterns_list, leftmost=True),
+        )
+        .explode("b", "match")
+        .filter(pl.col("b").is_not_null())
+    )
+
+
+def _word_byte(byte: str) -> pl.Expr:
+    """Whether the ASCII byte in column `byte` is a letter or a digit (false for null)."""
+    x = pl.col(byte)
+    return ((x | 32).is_between(97, 122) | x.is_between(48, 57)).fill_null(value=False)
+
+
+def _bounded_ascii(hits: pl.DataFrame) -> pl.DataFrame:
+    """Keep the word-bounded matches of ASCII texts; their byte offsets are code points."""
+    as_bytes = pl.col("text").cast(pl.Binary)
+    match = pl.col("match").cast(pl.Binary)
+    # Each byte is materialised once: eager expressions do not share common subexpressions.
+    edges = hits.with_columns(end=pl.col("b") + pl.col("match").str.len_bytes()).with_columns(
+        before=pl.when(pl.col("b") > 0).then(as_bytes.bin.get(pl.col("b") - 1, null_on_oob=True)),
+        after=as_bytes.bin.get(pl.col("end"), null_on_oob=True),
+        first=match.bin.get(0),
+        last=match.bin.get(-1),
+    )
+    bounded = (~_word_byte("first") | ~_word_byte("before")) & (
+        ~_word_byte("last") | ~_word_byte("after")
+    )
+    return edges.filter(bounded).select(
+        "doc",
+        "field",
+        "text",
+        ascii=pl.lit(value=True),
+        start=pl.col("b").cast(pl.Int64),
+        end=pl.col("end").cast(pl.Int64),
+        match="match",
+    )
 
 
 def _char_starts(hits: pl.DataFrame) -> pl.DataFrame:
-    """Add `start`: the code-point offset of every match's byte start `b`."""
-    ascii_rows = hits.filter(pl.col("ascii")).with_columns(start=pl.col("b").cast(pl.Int64))
-    other = hits.filter(~pl.col("ascii"))
-    if other.height == 0:
-        return ascii_rows
+    """Add `start`: the code-point offset of each byte start `b` (matches in text order)."""
     # Characters between consecutive match starts, summed along each text: linear in its length.
-    previous = pl.col("b").shift(1, fill_value=0).over("doc", "field")
+    # A text's matches are consecutive rows, so no grouping is needed to find its first one.
+    first = (pl.col("tid") != pl.col("tid").shift(1)).fill_null(value=True)
+    hits = hits.with_columns(first=first).with_columns(
+        previous=pl.when("first").then(0).otherwise(pl.col("b").shift(1))
+    )
     segment = (
         pl.col("text")
         .cast(pl.Binary)
-        .bin.slice(previous, pl.col("b") - previous)
+        .bin.slice(pl.col("previous"), pl.col("b") - pl.col("previous"))
         .cast(pl.String)
         .str.len_chars()
+        .cast(pl.Int64)
     )
-    other = other.with_columns(start=segment.cum_sum().over("doc", "field").cast(pl.Int64))
-    return pl.concat([ascii_rows, other])
+    hits = hits.with_columns(segment=segment).with_columns(total=pl.col("segment").cum_sum())
+    return hits.with_columns(
+        start=pl.col("total")
+        - pl.when("first").then(pl.col("total") - pl.col("segment")).forward_fill()
+    ).drop("first", "previous", "segment", "total")
 
 
-def scan(texts: pl.DataFrame, patterns: pl.Series | pl.Expr, max_chars: int) -> pl.DataFrame:
+def _bounded_other(hits: pl.DataFrame) -> pl.DataFrame:
+    """Keep the word-bounded matches of non-ASCII texts, offsets turned into code points."""
+    as_bytes = pl.col("text").cast(pl.Binary)
+    match = pl.col("match").cast(pl.Binary)
+    edges = (
+        _char_starts(hits)
+        .with_columns(
+            end=pl.col("start") + pl.col("match").str.len_chars().cast(pl.Int64),
+            b_end=pl.col("b") + pl.col("match").str.len_bytes(),
+        )
+        .with_columns(
+            before=pl.when(pl.col("b") > 0).then(
+                as_bytes.bin.get(pl.col("b") - 1, null_on_oob=True)
+            ),
+            after=as_bytes.bin.get(pl.col("b_end"), null_on_oob=True),
+            first=match.bin.get(0),
+            last=match.bin.get(-1),
+        )
+    )
+    # A neighbour or edge outside ASCII is read as a character (rare: an accent, a curly quote).
+    wide = (
+        (pl.col("before") >= 0x80)
+        | (pl.col("after") >= 0x80)
+        | (pl.col("first") >= 0x80)
+        | (pl.col("last") >= 0x80)
+    ).fill_null(value=False)
+    narrow = edges.filter(~wide).filter(
+        (~_word_byte("first") | ~_word_byte("before"))
+        & (~_word_byte("last") | ~_word_byte("after"))
+    )
+    chars = edges.filter(wide).with_columns(
+        before=pl.col("text").str.slice(
+            pl.max_horizontal(pl.col("start") - 1, 0), pl.min_horizontal(pl.col("start"), 1)
+        ),
+        after=pl.col("text").str.slice(pl.col("end"), 1),
+        first=pl.col("match").str.slice(0, 1),
+        last=pl.col("match").str.slice(-1),
+    )
+    word = {c: pl.col(c).str.contains(WORD_CHAR) for c in ("before", "after", "first", "last")}
+    wide_kept = chars.filter((~word["first"] | ~word["before"]) & (~word["last"] | ~word["after"]))
+    columns = ["doc", "field", "text", "start", "end", "match"]
+    return pl.concat([narrow.select(columns), wide_kept.select(columns)]).select(
+        "doc", "field", "text", ascii=pl.lit(value=False), start="start", end="end", match="match"
+    )
+
+
+def scan(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
     """Return every leftmost-longest, word-bounded match in `texts` (doc, field, text).
 
-    Output columns: doc, field, text, ascii, start, end (code points, end exclusive) and
-    `match` (the pattern, equal to `text[start:end]`). With a per-row `patterns` expression
-    (a list column), each row is matched against its own patterns, longest first.
+    `patterns` must be in priority order (longest first). Output columns: doc, field, text,
+    ascii, start, end (code points, end exclusive) and `match` (the pattern, equal to
+    `text[start:end]`).
     """
-    prepared = texts.with_columns(
-        nbytes=pl.col("text").str.len_bytes(),
-        ascii=pl.col("text").str.len_bytes() == pl.col("text").str.len_chars(),
-    )
-    if isinstance(patterns, pl.Series):
-        hits = _find(prepared, patterns)
-        window_patterns = pl.lit(patterns).implode()
-    else:
-        hits = (
-            prepared.with_columns(b=pl.col("text").str.find_many(patterns, leftmost=True))
-            .explode("b")
-            .filter(pl.col("b").is_not_null())
-        )
-        window_patterns = patterns
-    if hits.height == 0:
+    if texts.height == 0 or patterns.len() == 0:
         return _empty(texts)
-    hits = _char_starts(hits)
-    window = slice_chars(pl.col("text"), pl.col("start"), max_chars, pl.col("ascii"))
-    hits = hits.with_columns(
-        match=window.str.extract_many(window_patterns, leftmost=True).list.first()
-    ).with_columns(end=pl.col("start") + pl.col("match").str.len_chars().cast(pl.Int64))
-    before = slice_chars(
-        pl.col("text"), pl.col("start") - 1, pl.min_horizontal(pl.col("start"), 1), pl.col("ascii")
-    )
-    after = slice_chars(pl.col("text"), pl.col("end"), 1, pl.col("ascii"))
-    bounded = (~pl.col("match").str.contains(WORD_CHAR) | ~before.str.contains(WORD_CHAR)) & (
-        ~pl.col("match").str.slice(-1).str.contains(WORD_CHAR) | ~after.str.contains(WORD_CHAR)
-    )
-    return hits.filter(bounded).select("doc", "field", "text", "ascii", "start", "end", "match")
+    ascii = pl.col("text").str.len_bytes() == pl.col("text").str.len_chars()
+    flagged = texts.select("doc", "field", "text", is_ascii=ascii).with_row_index("tid")
+    hits = _matches(flagged, patterns)
+    parts = [_bounded_ascii(hits.filter(pl.col("is_ascii")))]
+    other = hits.filter(~pl.col("is_ascii"))
+    if other.height:
+        parts.append(_bounded_other(other))
+    return pl.concat(parts)
 
 
 def _empty(texts: pl.DataFrame) -> pl.DataFrame:

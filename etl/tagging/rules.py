@@ -20,9 +20,11 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
-from etl.tagging.gazetteer import HEAD_WORDS
+from etl.tagging.gazetteer import HEAD_WORDS, RULE_CAPS_WORD, RULE_GIVEN_NAME, RULE_US_STATE
 from etl.tagging.matcher import slice_chars
 from schemas.records import EntityLabel
 
@@ -56,10 +58,10 @@ _TOKEN_POSS = (
     r"(?:(?:\p{Lu}\.){2,}|\p{Lu}[\p{L}\p{N}&\-]*(?:['\x{2019}]s)?"
     r"|d['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*)"
 )
-_CONNECTOR = r"(?:and|&|of|for|the|on|in|de|del|des|du|la|le|y|et)"
+_CONNECTOR = r"(?:and|&|of|for|the|on|de|del|des|du|la|le|y|et)"
 _OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}/])"
 _WINDOW = 80
-_DEF_WINDOW = 160
+_DEF_WINDOW = 100
 
 # Left of a head word: capitalised words (joined by `&` at most), ending where the head starts.
 _LEFT_RUN = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:& +)?)+)$"
@@ -88,8 +90,10 @@ _LEADING_WORDS = (
     "Mr|Ms|Mrs|Dr|Deputy|General|Director-General|Secretary-General|Spokesman|Spokeswoman"
 )
 _STRIP_LEADING = r"^(?:(?:" + _LEADING_WORDS + r") +(?:& +)?)+"
-# An acronym: no spaces, upper-case first, at least two capitals in all.
-_ACRONYM = r"^\p{Lu}[\p{L}\p{N}&.\-]{1,11}$"
+# An acronym in parentheses: no spaces, upper-case first (at least two capitals: checked apart).
+_PAREN_ACRONYM = r"^\((\p{Lu}[\p{L}\p{N}&.\-]{1,11})\)"
+# A name in parentheses, upper-case first.
+_PAREN_NAME = r"^\((\p{Lu}[^()]{3,120})\)"
 _LONG_RUN = _OPEN + r"(" + _TOKEN + r"(?: +(?:" + _CONNECTOR + r" +){0,2}" + _TOKEN + r")*) *$"
 _ACRONYM_BEFORE = _OPEN + r"(\p{Lu}[\p{L}\p{N}&.\-]{1,11}) *$"
 _INNER_RUN = r"^" + _TOKEN + r"(?: +(?:" + _CONNECTOR + r" +){0,2}" + _TOKEN + r"){1,11}$"
@@ -100,12 +104,19 @@ _ENDS_IN_HEAD = r"(?:^| )(?:" + _HEADS + r")$"
 
 def field_styles(texts: pl.DataFrame) -> pl.DataFrame:
     """Return (doc, field, caps, title): whether each text is ALL CAPS, or Title Case."""
+    # Only a text without a lower-case letter is ALL CAPS: the search stops at the first one.
+    caps = pl.col("text").str.contains(r"\p{Lu}") & ~pl.col("text").str.contains(r"\p{Ll}")
+    styles = texts.select("doc", "field", caps=caps, title=pl.lit(value=False))
+    # Only headlines are ever in Title Case; measuring bodies would cost a pass for nothing.
+    headlines = texts.filter(pl.col("field") == "headline")
     words = pl.col("text").str.extract_all(r"\p{L}[\p{L}'\x{2019}\-]{3,}")
     capitalised = words.list.eval(pl.element().str.contains(r"^\p{Lu}")).list.mean()
-    caps = pl.col("text").str.contains(r"\p{Lu}") & ~pl.col("text").str.contains(r"\p{Ll}")
-    # Only headlines are ever in Title Case; measuring bodies would cost a pass for nothing.
-    title = (pl.col("field") == "headline") & (capitalised.fill_null(0.0) >= 0.6)
-    return texts.select("doc", "field", caps=caps, title=title & ~caps)
+    titled = headlines.select("doc", "field", is_title=(capitalised.fill_null(0.0) >= 0.6))
+    return (
+        styles.join(titled, on=["doc", "field"], how="left")
+        .with_columns(title=pl.col("is_title").fill_null(value=False) & ~pl.col("caps"))
+        .drop("is_title")
+    )
 
 
 def derived_id(label: pl.Expr, name: pl.Expr, country: pl.Expr | None = None) -> pl.Expr:
@@ -187,46 +198,53 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     """
     text, ascii, at = pl.col("text"), pl.col("ascii"), pl.col("start")
     window_start = pl.max_horizontal(at - _DEF_WINDOW, pl.lit(0))
-    frame = parens.with_columns(
-        inner=slice_chars(text, at + 1, 122, ascii).str.extract(r"^([^()]{1,120})\)", 1),
-        before=slice_chars(text, window_start, at - window_start, ascii),
-    ).filter(pl.col("inner").is_not_null())
-    is_acronym = pl.col("inner").str.contains(_ACRONYM) & (
-        pl.col("inner").str.count_matches(r"\p{Lu}") >= 2
+    # A cheap look at the parenthesis first: most are not definitions at all.
+    frame = parens.select(
+        "doc",
+        "field",
+        "text",
+        "ascii",
+        "start",
+        acr=slice_chars(text, at, 14, ascii).str.extract(_PAREN_ACRONYM, 1),
+    ).with_columns(
+        is_acronym=pl.col("acr").is_not_null() & (pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
     )
     # Long Name (ACR)
     forward = (
-        frame.filter(is_acronym)
-        .with_columns(
-            run=pl.col("before").str.extract(_LONG_RUN, 1),
-            gap=pl.col("before").str.extract(r"( *)$", 1).str.len_chars().cast(pl.Int64),
-        )
+        frame.filter(pl.col("is_acronym"))
+        .with_columns(before=slice_chars(text, window_start, at - window_start, ascii))
+        .with_columns(run=pl.col("before").str.extract(_LONG_RUN, 1))
         .filter(pl.col("run").is_not_null())
+        .with_columns(
+            gap=pl.col("before").str.len_chars().cast(pl.Int64)
+            - pl.col("before").str.strip_chars_end(" ").str.len_chars().cast(pl.Int64)
+        )
     )
     forward = _long_form(forward).select(
         "doc",
         "field",
-        acr="inner",
+        acr="acr",
         acr_start=at + 1,
-        acr_end=at + 1 + pl.col("inner").str.len_chars().cast(pl.Int64),
+        acr_end=at + 1 + pl.col("acr").str.len_chars().cast(pl.Int64),
         long="long",
         long_start=at - pl.col("gap") - pl.col("long").str.len_chars().cast(pl.Int64),
         long_end=at - pl.col("gap"),
     )
     # ACR (Long Name)
     backward = (
-        frame.filter(~is_acronym & pl.col("inner").str.contains(_INNER_RUN))
+        frame.filter(~pl.col("is_acronym"))
+        .with_columns(inner=slice_chars(text, at, 122, ascii).str.extract(_PAREN_NAME, 1))
+        .filter(pl.col("inner").str.contains(_INNER_RUN))
+        .with_columns(before=slice_chars(text, at - 14, pl.min_horizontal(at, 14), ascii))
+        .with_columns(acr=pl.col("before").str.extract(_ACRONYM_BEFORE, 1))
+        .filter(pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
         .with_columns(
-            acr=pl.col("before").str.extract(_ACRONYM_BEFORE, 1),
-            gap=pl.col("before").str.extract(r"( *)$", 1).str.len_chars().cast(pl.Int64),
-        )
-        .filter(pl.col("acr").is_not_null() & (pl.col("acr").str.count_matches(r"\p{Lu}") >= 2))
-        .with_columns(
+            gap=pl.col("before").str.len_chars().cast(pl.Int64)
+            - pl.col("before").str.strip_chars_end(" ").str.len_chars().cast(pl.Int64),
             letters=pl.col("acr").str.replace_all(r"[^\p{Lu}]", ""),
-            first=pl.col("inner").str.slice(0, 1),
         )
         .filter(
-            (pl.col("letters").str.slice(0, 1) == pl.col("first"))
+            (pl.col("letters").str.slice(0, 1) == pl.col("inner").str.slice(0, 1))
             | pl.col("inner").str.contains(_ENDS_IN_HEAD)
         )
         .select(
@@ -249,81 +267,102 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _suffix_with_caps(n: int) -> str:
+    """Return a regex capturing the shortest tail of a run with exactly `n` capitalised words."""
+    word = r"\p{Lu}\S*(?: +[^\p{Lu}\s]\S*){0,2}"
+    return r"(?:^| )((?:" + word + r" +){" + str(n - 1) + r"}\p{Lu}\S*) *$"
+
+
+def _suffix_from(letter: str) -> str:
+    """Return a regex capturing the tail of a run from its last word starting with `letter`."""
+    return r"^(?:.* )?(" + re.escape(letter) + r"\S*(?: +\S+)*) *$"
+
+
 def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
-    """Add `long`: the suffix of `run` that the acronym `inner` stands for (rows without go)."""
-    indexed = forward.with_row_index("def").with_columns(
-        letters=pl.col("inner").str.replace_all(r"[^\p{Lu}\p{N}]", "")
+    """Add `long`: the tail of `run` that the acronym `acr` stands for (rows without go).
+
+    First choice: the tail with as many capitalised words as the acronym has capitals (and
+    digits), if it starts with the acronym's first letter (`... the World Customs Organization
+    (WCO)`). Else the tail from the last word with that initial, if its capitalised words are
+    about as many (`United Nations Conference on Trade and Development (UNCTAD)`). Else a run
+    ending in a head word (`Tax Administration (SAT)`). One regex per acronym length and per
+    initial: a handful of groups, never a loop over rows.
+    """
+    indexed = (
+        forward.with_row_index("def")
+        .with_columns(letters=pl.col("acr").str.replace_all(r"[^\p{Lu}\p{N}]", ""))
+        .with_columns(
+            n=pl.col("letters").str.len_chars().cast(pl.Int32),
+            initial=pl.col("letters").str.slice(0, 1),
+        )
     )
-    tokens = (
-        indexed.select("def", "letters", token=pl.col("run").str.split(" "))
-        .explode("token")
-        .filter(pl.col("token") != "")
-        .with_columns(idx=pl.int_range(pl.len()).over("def"))
-        .with_columns(cap=pl.col("token").str.contains(r"^\p{Lu}"))
-        .with_columns(caps_after=pl.col("cap").cast(pl.Int32).cum_sum(reverse=True).over("def"))
-    )
-    n = pl.col("letters").str.len_chars().cast(pl.Int32)
-    starts_right = pl.col("cap") & (
-        pl.col("token").str.slice(0, 1) == pl.col("letters").str.slice(0, 1)
-    )
-    exact = tokens.filter(starts_right & (pl.col("caps_after") == n))
-    lenient = tokens.filter(
-        starts_right
-        & (pl.col("caps_after") >= pl.max_horizontal(n - 2, pl.lit(2)))
-        & (pl.col("caps_after") <= n + 3)
-    )
-    choice = (
-        pl.concat([exact.with_columns(rank=pl.lit(0)), lenient.with_columns(rank=pl.lit(1))])
-        .sort("def", "rank", "idx", descending=[False, False, True])
-        .unique("def", keep="first")
-        .select("def", "idx")
-    )
-    suffix = (
-        tokens.join(choice, on="def")
-        .filter(pl.col("idx") >= pl.col("idx_right"))
-        .group_by("def")
-        .agg(pl.col("token").sort_by("idx").str.join(" ").alias("long"))
-    )
+    exact = pl.concat(
+        [
+            part.with_columns(long=pl.col("run").str.extract(_suffix_with_caps(int(n)), 1))
+            for (n,), part in indexed.filter(pl.col("n") >= 2)
+            .partition_by("n", as_dict=True)
+            .items()
+        ]
+        + [indexed.clear().with_columns(long=pl.lit(None, pl.String))]
+    ).filter(pl.col("long").str.slice(0, 1) == pl.col("initial"))
+    rest = indexed.join(exact.select("def"), on="def", how="anti")
+    caps = pl.col("long").str.count_matches(r"(?:^| )\p{Lu}")
+    lenient = pl.concat(
+        [
+            part.with_columns(long=pl.col("run").str.extract(_suffix_from(str(letter)), 1))
+            for (letter,), part in rest.filter(pl.col("n") >= 2)
+            .partition_by("initial", as_dict=True)
+            .items()
+        ]
+        + [indexed.clear().with_columns(long=pl.lit(None, pl.String))]
+    ).filter((caps >= pl.max_horizontal(pl.col("n") - 2, 2)) & (caps <= pl.col("n") + 3))
+    rest = rest.join(lenient.select("def"), on="def", how="anti")
     # No initials fit: a run ending in a head word is still a name (Tax Administration (SAT)).
     headed = (
-        indexed.filter(pl.col("run").str.contains(_ENDS_IN_HEAD))
+        rest.filter(pl.col("run").str.contains(_ENDS_IN_HEAD))
         .with_columns(long=pl.col("run").str.replace(_STRIP_LEADING, ""))
         .filter(pl.col("long").str.contains(" "))
-        .select("def", "long")
     )
-    longs = pl.concat([suffix, headed.join(suffix, on="def", how="anti")])
-    return indexed.join(longs, on="def")
+    return pl.concat([exact, lenient, headed]).sort("def").drop("def", "letters", "n", "initial")
 
 
-def drop_ambiguous(
-    mentions: pl.DataFrame, ambiguous: pl.DataFrame, styles: pl.DataFrame
-) -> pl.DataFrame:
+def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame:
     """Return `mentions` without the ambiguous surface forms whose context rules them out.
 
-    Rules (by the `rule` column of ambiguous.tsv):
-    - `word` (an acronym that is also a word: US, IT, SAT, CAN, AU): never in an ALL-CAPS text.
-    - `person` (a name that is also a given name: Chad, Jordan): not next to another
-      capitalised word outside Title Case and ALL-CAPS texts (`Chad Bown`, `Michael Jordan`).
+    `mentions` carries the `rule` of its surface form (see gazetteer.RULE_*), the field text
+    (`full`) and `ascii`. Rules:
+    - caps-word (an acronym that is also a word: US, SAT, WHO, CITES): not in ALL-CAPS text.
+    - given-name (Chad, Jordan, Santos): not next to another capitalised word, outside Title
+      Case and ALL-CAPS texts (`Chad Bown`, `Michael Jordan`); a head word may follow
+      (`Jordan Customs`).
+    - us-state (Georgia): not in an article that names a place in the United States and no
+      other place in Georgia the country.
     """
-    if ambiguous.height == 0 or mentions.height == 0:
+    ruled = mentions.filter(pl.col("rule").is_not_null())
+    if ruled.height == 0:
         return mentions
-    rules = ambiguous.select("surface", "rule").unique("surface", keep="first")
-    frame = mentions.join(rules, left_on="text", right_on="surface", how="left").join(
-        styles, on=["doc", "field"], how="left"
-    )
+    frame = ruled.join(styles, on=["doc", "field"], how="left")
     text, ascii = pl.col("full"), pl.col("ascii")
     nxt = slice_chars(text, pl.col("end"), 24, ascii).str.extract(r"^ (\p{Lu}\p{Ll}+)", 1)
     prev = slice_chars(
         text, pl.col("start") - 24, pl.min_horizontal(pl.col("start"), 24), ascii
-    ).str.extract(r"(?:^|[^.!?] )(\p{Lu}\p{Ll}+) $", 1)
+    ).str.extract(r"(?:^|[^.!?:;] )(\p{Lu}\p{Ll}+) $", 1)
     nxt_is_head = nxt.is_in(list(HEAD_WORDS))
+    places = mentions.filter(pl.col("label") == EntityLabel.LOCATION.value)
+    us_docs = places.filter(pl.col("country") == "USA").select("doc").unique()
+    geo_docs = places.filter(pl.col("country") == "GEO").select("doc").unique()
+    us_context = pl.col("doc").is_in(us_docs["doc"].implode()) & ~pl.col("doc").is_in(
+        geo_docs["doc"].implode()
+    )
     drop = (
-        (pl.col("rule").is_in(["word", "acronym"]) & pl.col("caps"))
+        ((pl.col("rule") == RULE_CAPS_WORD) & pl.col("caps"))
         | (
-            (pl.col("rule") == "person")
+            (pl.col("rule") == RULE_GIVEN_NAME)
             & ~pl.col("caps")
             & ~pl.col("title")
             & ((nxt.is_not_null() & ~nxt_is_head) | prev.is_not_null())
         )
+        | ((pl.col("rule") == RULE_US_STATE) & us_context)
     ).fill_null(value=False)
-    return frame.filter(~drop).select(mentions.columns)
+    dropped = frame.filter(drop).select("doc", "field", "start")
+    return mentions.join(dropped, on=["doc", "field", "start"], how="anti")

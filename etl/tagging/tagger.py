@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from etl.tagging.gazetteer import Gazetteer
-from etl.tagging.matcher import scan
+from etl.tagging.matcher import scan, slice_chars
 from etl.tagging.rules import (
     SOURCE_ACRONYM,
     SOURCE_HEAD,
@@ -72,8 +72,8 @@ class Tagged:
 def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     """Return the mentions and themes of `texts` (doc: UInt32, field, text)."""
     texts = texts.select(pl.col("doc").cast(pl.UInt32), "field", "text")
-    hits = scan(texts, gazetteer.pattern_list, gazetteer.max_pattern_chars).join(
-        gazetteer.patterns.select("pattern", "entity_id", "source", "head", "paren", "themes"),
+    hits = scan(texts, gazetteer.pattern_list).join(
+        gazetteer.patterns.select("pattern", *_ENTITY, "source", "head", "paren", "rule", "themes"),
         left_on="match",
         right_on="pattern",
         how="left",
@@ -85,7 +85,7 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
         .unique()
     )
     styles = field_styles(texts)
-    found = drop_ambiguous(_gazetteer_mentions(hits, gazetteer), gazetteer.ambiguous, styles)
+    found = drop_ambiguous(_gazetteer_mentions(hits), styles).drop("rule")
     heads = hits.filter(pl.col("head").is_not_null())
     found = _extend_with_heads(found, heads)
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
@@ -106,55 +106,46 @@ def _cols(names: list[str]) -> dict[str, pl.Expr]:
     return {n: pl.col(n) for n in names}
 
 
-def _gazetteer_mentions(hits: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
+def _gazetteer_mentions(hits: pl.DataFrame) -> pl.DataFrame:
     """Return the gazetteer mentions among the hits, with their entity and the field text."""
-    return (
-        hits.filter(pl.col("entity_id").is_not_null())
-        .join(gazetteer.entities, on="entity_id")
-        .select(
-            "doc",
-            "field",
-            "start",
-            "end",
-            "entity_id",
-            "label",
-            "name",
-            "country",
-            "source",
-            "ascii",
-            text="match",
-            full="text",
-        )
+    return hits.filter(pl.col("entity_id").is_not_null()).select(
+        "doc",
+        "field",
+        "start",
+        "end",
+        *_ENTITY,
+        "source",
+        "rule",
+        "ascii",
+        text="match",
+        full="text",
     )
 
 
 def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame:
     """Extend a programme or instrument name over a head word of its class right after it."""
     follow = heads.filter(pl.col("head").is_in(_EXTENDABLE)).select(
-        "doc", "field", head_start="start", head_end="end", head="head"
+        "doc", "field", after="start", head_end="end", label="head"
     )
     if follow.height == 0:
         return found
-    extended = (
-        found.with_columns(after=pl.col("end") + 1)
-        .join(
-            follow,
-            left_on=["doc", "field", "after", "label"],
-            right_on=["doc", "field", "head_start", "head"],
-            how="left",
-        )
-        .with_columns(
-            joined=pl.col("head_end").is_not_null()
-            & (pl.col("full").str.slice(pl.col("end"), 1) == " ")
-        )
-        .with_columns(end=pl.when("joined").then("head_end").otherwise("end"))
-        .with_columns(
-            text=pl.when("joined")
-            .then(pl.col("full").str.slice(pl.col("start"), pl.col("end") - pl.col("start")))
-            .otherwise("text")
-        )
+    keyed = found.with_row_index("mid").with_columns(after=pl.col("end") + 1)
+    joined = keyed.join(follow, on=["doc", "field", "after", "label"]).filter(
+        slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii")) == " "
     )
-    return extended.select(found.columns)
+    if joined.height == 0:
+        return found
+    extended = joined.with_columns(
+        end=pl.col("head_end"),
+        text=slice_chars(
+            pl.col("full"), pl.col("start"), pl.col("head_end") - pl.col("start"), pl.col("ascii")
+        ),
+    ).select(keyed.columns)
+    return (
+        pl.concat([keyed.join(extended.select("mid"), on="mid", how="anti"), extended])
+        .sort("mid")
+        .select(found.columns)
+    )
 
 
 def _forms_schema() -> dict[str, pl.DataType]:
@@ -294,12 +285,11 @@ def _apply_definitions(
         )
         .filter(pl.col("entity_id").is_not_null())
     )
+    # A plural acronym (AEOs) also defines its singular.
     singular = pl.col("acr").str.strip_suffix("s")
-    variant = (
-        pl.when(pl.col("acr").str.ends_with("s") & (singular.str.count_matches(r"\p{Lu}") >= 2))
-        .then(singular)
-        .otherwise(pl.col("acr") + "s")
-    )
+    variant = pl.when(
+        pl.col("acr").str.ends_with("s") & (singular.str.count_matches(r"\p{Lu}") >= 2)
+    ).then(singular)
     forms = (
         pl.concat(
             [
@@ -308,6 +298,7 @@ def _apply_definitions(
             ]
             + [linked.select("def", "doc", surface=variant, **_cols(_ENTITY))]
         )
+        .drop_nulls("surface")
         .sort("doc", "def")
         .unique(["doc", "surface"], keep="first", maintain_order=True)
         .select("doc", "surface", *_ENTITY, source=pl.lit(SOURCE_ACRONYM))
@@ -351,13 +342,15 @@ def _rescan(
     )
     if forms.height == 0:
         return found
-    patterns = (
-        forms.sort(["doc", "field", "n", "surface"], descending=[False, False, True, False])
-        .group_by("doc", "field", maintain_order=True)
-        .agg(pats=pl.col("surface"))
+    # One automaton for the forms of every article; a match counts only where it is defined.
+    surfaces = (
+        forms.select("surface", "n")
+        .unique("surface")
+        .sort(["n", "surface"], descending=[True, False])
+        .get_column("surface")
     )
-    rows = texts.join(patterns, on=["doc", "field"])
-    new = scan(rows, pl.col("pats"), int(forms["n"].max() or 1))  # type: ignore[arg-type]
+    rows = texts.join(forms.select("doc", "field").unique(), on=["doc", "field"])
+    new = scan(rows, surfaces)
     if new.height == 0:
         return found
     new = new.join(
