@@ -55,9 +55,20 @@ def _leftovers(out: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def big_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("big")
-    generate(folder / "a.txt", 1_500_000, seed=5)
-    generate(folder / "b.txt", 500_000, seed=6)
+    generate(folder / "a.txt", 1_200_000, seed=5)
+    generate(folder / "b.txt", 600_000, seed=6)
     return folder
+
+
+#: When to kill, as fractions of the time an uninterrupted run takes to reach its commit point
+#: (the swap of `current`): spread over the whole run (imports, parsing, writing), dense
+#: around the commit point (manifest, fsyncs, swap, clean-up), and after it.
+KILL_MOMENTS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.87, 0.92, 0.96, 0.99, 1.01, 1.04, 1.08, 1.15)
+KILL_MOMENTS_AFTER = (1.3, 2.0)
+
+
+def _published_generation(out: Path) -> str:
+    return str((out / "current").readlink())
 
 
 @pytest.mark.slow
@@ -65,35 +76,40 @@ def test_sigkill_at_any_moment_leaves_a_consistent_readable_folder(
     big_dump: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    first = big_dump / "a.txt"
-    started = time.monotonic()
-    code, _, err = _finish(_etl("run", str(first), "--out", str(out), "--chunk-mb", "0.25"))
-    duration = time.monotonic() - started
+    args = ["--out", str(out), "--chunk-mb", "0.2"]
+    code, _, err = _finish(_etl("run", str(big_dump / "a.txt"), *args))
     assert code == 0, err
-    baseline = tree_bytes(out)
+    # An uninterrupted run over both files times the runs that will be killed: when does it
+    # swap `current`?
+    first = _published_generation(out)
+    started = time.monotonic()
+    timed = _etl("run", str(big_dump), *args)
+    while _published_generation(out) == first and timed.poll() is None:
+        time.sleep(0.005)
+    commit = time.monotonic() - started
+    code, _, err = _finish(timed)
+    assert code == 0, err
 
-    # Kill runs over a bigger input (so a finished one publishes something different) at
-    # moments spread over a whole run: imports, parsing, writing, the swap, the clean-up.
-    moments = [duration * (0.15 + 0.05 * i) for i in range(20)]
     outcomes = {"previous kept": 0, "new published": 0}
-    for delay in moments:
-        before = tree_bytes(out)
-        process = _etl("run", str(big_dump), "--out", str(out), "--chunk-mb", "0.25")
-        time.sleep(delay)
+    for fraction in (*KILL_MOMENTS, *KILL_MOMENTS_AFTER):
+        before = _published_generation(out)
+        process = _etl("run", str(big_dump), *args)
+        time.sleep(commit * fraction)
         process.send_signal(signal.SIGKILL)
         _finish(process)
-        assert consistency_problems(out) == [], f"inconsistent after a kill at {delay:.2f}s"
-        after = tree_bytes(out)
-        outcomes["previous kept" if after == before else "new published"] += 1
-    assert outcomes["previous kept"] >= 5, outcomes  # most kills hit a run before its swap
+        problems = consistency_problems(out)
+        assert problems == [], f"inconsistent after a kill at {fraction:.2f} of a run: {problems}"
+        kept = _published_generation(out) == before
+        outcomes["previous kept" if kept else "new published"] += 1
+    # Both sides of the commit point were hit.
+    assert outcomes["previous kept"] >= 4, outcomes
+    assert outcomes["new published"] >= 1, outcomes
 
     # The next run cleans what the killed ones left, and everything checks out.
-    code, _, err = _finish(_etl("run", str(first), "--out", str(out), "--chunk-mb", "0.25"))
+    code, _, err = _finish(_etl("run", str(big_dump), *args))
     assert code == 0, err
     assert _leftovers(out) == []
-    assert tree_bytes(out)["articles.parquet"] == baseline["articles.parquet"]
-    report = verify(out, rows=False)
-    assert report.problems == []
+    assert verify(out, rows=False).problems == []
 
 
 @pytest.mark.slow
