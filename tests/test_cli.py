@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,22 @@ def test_a_locked_output_folder_is_exit_4_at_once(
     assert tree_bytes(published) == before
 
 
+def test_wait_queues_behind_the_run_holding_the_lock(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holder = OutputLock(published)
+    holder.__enter__()
+    timer = threading.Timer(0.5, holder.__exit__, args=(None, None, None))
+    timer.start()
+    started = time.monotonic()
+    try:
+        assert main(["run", str(SAMPLE), "--out", str(published), "--wait"]) == 0
+    finally:
+        timer.join()
+    assert time.monotonic() - started >= 0.5
+    assert "10 articles" in capsys.readouterr().out
+
+
 def test_a_reject_rate_above_the_limit_is_exit_5_and_publishes_nothing(
     published: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -134,6 +152,21 @@ def test_validate_passes_on_published_outputs(
     assert "is consistent" in said.out
     assert "10 articles" in said.out
     assert said.err == ""
+
+
+def test_validate_quick_skips_the_row_checks(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generation = (published / "current").resolve()
+    capsys.readouterr()
+    assert main(["validate", str(published), "--quick"]) == 0
+    assert "files, counts and schemas checked" in capsys.readouterr().out
+    (generation / "articles.jsonl").chmod(0o644)  # a hard link: damaging it damages the part
+    with (generation / "articles.jsonl").open("r+b") as handle:
+        handle.seek(20)
+        handle.write(b"X")  # same size, different bytes
+    assert main(["validate", str(published), "--quick"]) == 6
+    assert "sha256 differs from the manifest" in capsys.readouterr().out
 
 
 def test_validate_lists_every_problem_and_exits_6(
