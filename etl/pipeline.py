@@ -46,6 +46,7 @@ from etl.state import (
     STATE_TABLES,
     RunState,
     SeenInput,
+    check_compatible,
     new_articles,
     read_state,
     unseen_inputs,
@@ -152,6 +153,8 @@ def run(config: RunConfig) -> RunResult:
             return RunResult(
                 {}, previous.manifest, out, published=False, skipped_inputs=len(inputs)
             )
+        if previous is not None:
+            check_compatible(previous, arrow.SCHEMA_VERSION, gazetteer.version)
         generation = Generation.create(out)
         try:
             if previous is not None:

@@ -134,6 +134,25 @@ def read_state(previous: Published) -> RunState:
     )
 
 
+def check_compatible(previous: Published, schema_version: str, gazetteer_version: str) -> None:
+    """Raise unless new parts would have the schema and gazetteer of the published ones.
+
+    Parts of one table are read together with one glob: a different schema would break
+    readers, a different gazetteer would tag old and new articles differently.
+    """
+    manifest = previous.manifest
+    for what, published_version, ours in (
+        ("schema", manifest.schema_version, schema_version),
+        ("gazetteer", manifest.gazetteer_version, gazetteer_version),
+    ):
+        if published_version != ours:
+            raise IntegrityError(
+                "incremental",
+                f"the outputs in {previous.out} were written with {what} {published_version}, "
+                f"this run would add {what} {ours}: run a full 'etl run' to rebuild them",
+            )
+
+
 def unseen_inputs(state: RunState, inputs: list[SeenInput]) -> list[SeenInput]:
     """Return the inputs whose content (sha256) no earlier run has processed, in input order."""
     seen = set(state.inputs["sha256"].to_list())

@@ -159,3 +159,24 @@ def test_incremental_state_is_published_with_the_outputs(folders: tuple[Path, Pa
         "state/near_index/part-000001.parquet",
     } <= listed
     assert (out / "state").resolve().parent == (out / "current").resolve()
+
+
+def test_new_parts_must_match_the_published_gazetteer(
+    folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs, out = folders
+    _incremental(inputs, out)
+    manifest_path = (out / "current").resolve() / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["gazetteer_version"] = "1999.1.0"  # as if an older gazetteer had tagged them
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    (inputs / "day2.txt").write_text(make_dump(*_articles()[6:]), encoding="utf-8")
+    before = tree_bytes(out)
+    capsys.readouterr()
+
+    assert main(["run", str(inputs), "--out", str(out), "--incremental"]) == 6
+    err = capsys.readouterr().err
+    assert "gazetteer 1999.1.0" in err
+    assert "run a full 'etl run'" in err
+    assert tree_bytes(out) == before
+    assert main(["run", str(inputs), "--out", str(out)]) == 0  # a full run rebuilds
