@@ -466,12 +466,24 @@ def _resolve(pairs: pl.DataFrame, n_docs: int, n_index: int) -> pl.DataFrame:
 
 
 def drop_near_duplicates(
-    records: pl.DataFrame, index: NearDuplicateIndex, *, keep: bool = False
+    records: pl.DataFrame,
+    index: NearDuplicateIndex,
+    *,
+    keep: bool = False,
+    signatures: pl.DataFrame | None = None,
 ) -> Deduplicated:
-    """Return the batch without near duplicates of earlier kept articles (or with, when `keep`)."""
+    """Return the batch without near duplicates of earlier kept articles (or with, when `keep`).
+
+    `signatures` (`near_signatures(records)`, row for row) may be computed ahead, for example
+    in parallel with other batches: it is the costly, batch-local part; only the index lookup
+    is sequential.
+    """
     if records.height == 0:
         return Deduplicated(records, _empty_duplicates())
-    signatures = near_signatures(records)
+    if signatures is None:
+        signatures = near_signatures(records)
+    elif signatures.height != records.height:
+        raise ValueError("signatures must have one row per record")
     n_index = len(index)
     near = _resolve(_scored_pairs(signatures, index), records.height, n_index)
     rows = near["later"]

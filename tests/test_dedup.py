@@ -1,0 +1,222 @@
+"""Dedup: exact duplicates by id, near duplicates by MinHash/LSH, the same whatever the batches."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+from factories import extract_all, make_dump, write_dump
+from polars.testing import assert_frame_equal
+
+from etl.dedup import (
+    DUPLICATE_COLUMNS,
+    INDEX_SCHEMA,
+    NearDuplicateIndex,
+    SeenArticles,
+    drop_exact_duplicates,
+    drop_near_duplicates,
+    near_signatures,
+)
+from etl.extract import parse_text
+from etl.synth import generate
+
+
+def _words(seed: str, n: int) -> list[str]:
+    return [hashlib.sha256(f"{seed}{i}".encode()).hexdigest()[:6] for i in range(n)]
+
+
+def _story(seed: str, n: int = 150) -> str:
+    return " ".join(_words(seed, n)) + "."
+
+
+def _edit(body: str, *positions: int) -> str:
+    words = body.split(" ")
+    for at in positions:
+        words[at] = f"edited{at}"
+    return " ".join(words)
+
+
+def _records(*articles: tuple[str, str]) -> pl.DataFrame:
+    return parse_text(make_dump(*articles).decode(), "d.txt").records
+
+
+def _near(records: pl.DataFrame, threshold: float = 0.8) -> pl.DataFrame:
+    return drop_near_duplicates(records, NearDuplicateIndex(threshold)).duplicates
+
+
+# --- exact -----------------------------------------------------------------------------------
+
+
+def test_exact_duplicates_within_and_across_batches_keep_the_first() -> None:
+    a, b = ("Port Opens", "The port opened."), ("Talks End", "The talks ended.")
+    seen = SeenArticles()
+    first = drop_exact_duplicates(_records(a, b, a), seen)
+    second = drop_exact_duplicates(_records(b, ("New Story", "Fresh text.")), seen)
+    assert first.kept["headline"].to_list() == ["Port Opens", "Talks End"]
+    assert second.kept["headline"].to_list() == ["New Story"]
+    dropped = pl.concat([first.duplicates, second.duplicates])
+    assert dropped.schema == DUPLICATE_COLUMNS
+    assert dropped.select("headline", "kind", "similarity", "source_line").rows() == [
+        ("Port Opens", "exact", 1.0, 13),
+        ("Talks End", "exact", 1.0, 1),
+    ]
+    assert (dropped["article_id"] == dropped["duplicate_article_id"]).all()
+    assert seen.ids.height == 3
+
+
+# --- near ------------------------------------------------------------------------------------
+
+
+def test_a_story_with_small_edits_is_a_near_duplicate_of_the_first() -> None:
+    body = _story("s")
+    records = _records(("Port Opens", body), ("Port Opens", _edit(body, 40, 90)))
+    result = drop_near_duplicates(records, NearDuplicateIndex())
+    assert result.kept.height == 1
+    row = result.duplicates.row(0, named=True)
+    assert row["kind"] == "near"
+    assert row["article_id"] == records["article_id"][0]
+    assert row["duplicate_article_id"] == records["article_id"][1]
+    assert 0.8 <= row["similarity"] < 1.0
+    assert (row["source_line"], row["headline"]) == (7, "Port Opens")
+
+
+def test_a_copy_differing_only_in_case_has_similarity_one() -> None:
+    body = _story("c")
+    records = _records(("Port Opens", body), ("PORT OPENS", body.upper()))
+    assert records["article_id"].n_unique() == 2
+    assert _near(records)["similarity"].to_list() == [1.0]
+
+
+def test_same_headline_with_a_different_body_is_not_a_duplicate() -> None:
+    records = _records(("Port Opens", _story("x")), ("Port Opens", _story("y")))
+    assert _near(records).height == 0
+
+
+def test_template_bodies_under_different_headlines_are_not_duplicates() -> None:
+    body = "Qtly div 25 cts vs 25 cts prior Pay April 30 Record April 16"
+    records = _records(
+        ("ACME CORP <ACM> SETS QUARTERLY", body), ("BETA INC <BTA> SETS QUARTERLY", body)
+    )
+    assert _near(records).height == 0
+
+
+def test_a_duplicate_points_to_a_kept_article_never_to_a_dropped_one() -> None:
+    body = _story("k")
+    records = _records(
+        ("Port Opens", body), ("Port Opens", _edit(body, 20)), ("Port Opens", _edit(body, 20, 100))
+    )
+    near = _near(records)
+    assert near["duplicate_article_id"].to_list() == records["article_id"][1:].to_list()
+    assert near["article_id"].to_list() == [records["article_id"][0]] * 2
+
+
+def test_a_chain_of_edits_keeps_what_is_not_close_to_a_kept_article() -> None:
+    body = _story("chain", 60)
+    a, b = ("Port Opens", body), ("Port Opens", _edit(body, 10, 11, 12))
+    c = ("Port Opens", _edit(body, 10, 11, 12, 40, 41, 42))
+    similarity = {}
+    for name, pair in {"ab": (a, b), "bc": (b, c), "ac": (a, c)}.items():
+        found = _near(_records(*pair), threshold=0.3)["similarity"].to_list()
+        similarity[name] = found[0] if found else 0.0
+    # B is close to A and C to B, but C is farther from A: with a threshold in between, B
+    # goes (a duplicate of A) and C stays, because the article it is close to was dropped.
+    assert similarity["ac"] < min(similarity["ab"], similarity["bc"])
+    threshold = (similarity["ac"] + min(similarity["ab"], similarity["bc"])) / 2
+    records = _records(a, b, c)
+    result = drop_near_duplicates(records, NearDuplicateIndex(threshold))
+    assert result.kept["article_id"].to_list() == [
+        records["article_id"][0],
+        records["article_id"][2],
+    ]
+    assert result.duplicates["duplicate_article_id"].to_list() == [records["article_id"][1]]
+
+
+def test_keep_reports_near_duplicates_without_dropping_them() -> None:
+    body = _story("r")
+    records = _records(
+        ("Port Opens", body), ("Port Opens", _edit(body, 5)), ("Talks End", _story("t"))
+    )
+    dropped = drop_near_duplicates(records, NearDuplicateIndex())
+    kept = drop_near_duplicates(records, NearDuplicateIndex(), keep=True)
+    assert kept.kept.height == 3
+    assert kept.duplicates.height == 0
+    assert_frame_equal(kept.near_kept, dropped.duplicates)
+    assert dropped.near_kept.schema == DUPLICATE_COLUMNS
+    assert dropped.near_kept.height == 0
+
+
+def _batched(
+    records: pl.DataFrame, size: int, *, reload: bool = False
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    index = NearDuplicateIndex()
+    kept, dropped = [], []
+    for start in range(0, records.height, size):
+        result = drop_near_duplicates(records.slice(start, size), index)
+        kept.append(result.kept)
+        dropped.append(result.duplicates)
+        if reload:
+            index = NearDuplicateIndex.from_frame(index.to_frame())
+    return pl.concat(kept), pl.concat(dropped)
+
+
+def test_near_dedup_is_the_same_whatever_the_batch_boundaries(tmp_path: Path) -> None:
+    path = tmp_path / "d.txt"
+    stats = generate(path, 300_000, seed=9, near_dup_rate=0.1)
+    records = drop_exact_duplicates(extract_all(path).records, SeenArticles()).kept
+    whole_kept, whole_dropped = _batched(records, records.height)
+    assert whole_dropped.height == stats.near_duplicates
+    for size, reload in ((1, False), (7, True), (50, False)):
+        kept, dropped = _batched(records, size, reload=reload)
+        assert_frame_equal(kept, whole_kept)
+        assert_frame_equal(dropped, whole_dropped)
+
+
+def test_the_index_saves_and_loads_as_a_frame() -> None:
+    records = _records(("Port Opens", _story("i")), ("Talks End", "Short."))
+    index = NearDuplicateIndex(0.9)
+    drop_near_duplicates(records, index)
+    frame = index.to_frame()
+    assert frame.schema == INDEX_SCHEMA
+    assert frame["article_id"].to_list() == records["article_id"].to_list()
+    # The long story fills every band; the one-word story has few shingles, so fewer bands.
+    assert frame["bands"].list.len().to_list()[0] == 8
+    loaded = NearDuplicateIndex.from_frame(frame, 0.9)
+    assert len(loaded) == 2
+    assert loaded.threshold == 0.9
+    assert_frame_equal(loaded.to_frame(), frame)
+
+
+def test_signatures_may_be_computed_ahead() -> None:
+    body = _story("p")
+    records = _records(("Port Opens", body), ("Port Opens", _edit(body, 3)))
+    ahead = drop_near_duplicates(records, NearDuplicateIndex(), signatures=near_signatures(records))
+    assert_frame_equal(ahead.duplicates, _near(records))
+    with pytest.raises(ValueError, match="one row per record"):
+        drop_near_duplicates(records, NearDuplicateIndex(), signatures=near_signatures(records[:1]))
+
+
+def test_empty_batches_and_bad_thresholds() -> None:
+    empty = _records()
+    result = drop_near_duplicates(empty, NearDuplicateIndex())
+    assert (result.kept.height, result.duplicates.height) == (0, 0)
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match="threshold"):
+            NearDuplicateIndex(bad)
+
+
+def test_exact_then_near_on_a_dump_conserves_records(tmp_path: Path) -> None:
+    body = _story("d")
+    data = make_dump(
+        ("Port Opens", body),
+        ("Port Opens", body),
+        ("Port Opens", _edit(body, 9)),
+        ("Talks End", "Short."),
+    )
+    extracted = extract_all(write_dump(tmp_path, "d.txt", data))
+    exact = drop_exact_duplicates(extracted.records, SeenArticles())
+    near = drop_near_duplicates(exact.kept, NearDuplicateIndex())
+    counts = (near.kept.height, exact.duplicates.height, near.duplicates.height)
+    assert counts == (2, 1, 1)
+    assert extracted.read == sum(counts)
