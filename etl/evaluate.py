@@ -36,6 +36,7 @@ from etl.errors import EtlError, InputError, UsageError
 from etl.extract import parse_text
 from etl.tagging import Gazetteer, load_gazetteer
 from etl.tagging.gazetteer import DEFAULT_DATA_DIR
+from etl.tagging.salience import SALIENT
 from etl.transform import enrich
 
 __all__ = [
@@ -281,7 +282,7 @@ def score_reuters(
     corpus_dir: Path,
     gazetteer: Gazetteer,
     subset: str = "trade",
-    thresholds: tuple[float, ...] = (0.3, 0.5),
+    thresholds: tuple[float, ...] = (SALIENT, 0.3, 0.5),
 ) -> ReutersReport:
     """Return the article-level scores on a Reuters subset (`trade` or `full`)."""
     dump_name, labels_name = SUBSETS[subset]

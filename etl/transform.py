@@ -63,7 +63,13 @@ def enrich(records: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, p
         pl.col("end").cast(pl.Int32),
     )
     body_chars = records.select(
-        doc=pl.int_range(pl.len(), dtype=pl.UInt32), n=pl.col("body").str.len_chars()
+        doc=pl.int_range(pl.len(), dtype=pl.UInt32),
+        n=pl.col("body").str.len_chars(),
+        # The first sentence ends at the first full stop before a capital (the body is ASCII
+        # or not: `str.find` counts bytes, a close enough cut for a lead).
+        lead=pl.col("body")
+        .str.find(r"[.!?][\"')\x{201D}]? [\p{Lu}\"\x{201C}]")
+        .fill_null(pl.col("body").str.len_bytes()),
     )
     salience = country_salience(mentions, body_chars)
     lists = [

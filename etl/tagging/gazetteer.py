@@ -20,6 +20,7 @@ The files are read by their header, never by column position: `gazetteer.tsv` ha
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -54,6 +55,12 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Council",
             "Union",
             "Community",
+            # Beyond the issue's list: the usual heads of national administrations' names.
+            "Service",
+            "Department",
+            "Directorate",
+            "Bureau",
+            "Board",
         ),
         EntityLabel.ORG,
     ),
@@ -67,6 +74,7 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Protocol",
             "Arrangement",
             "Standards",
+            "Treaty",
         ),
         EntityLabel.INSTRUMENT,
     ),
@@ -80,6 +88,15 @@ SOURCE_DEMONYM = "gazetteer:demonym"
 
 _LABELS = {label.value for label in EntityLabel}
 _PLURAL_LABELS = {EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value}
+_POSSESSIVE = re.compile(r"^(\S+)['\u2019]s ")
+_GENERIC_TAILS = {
+    *(word.lower() for word in HEAD_WORDS),
+    *(word.lower() + "s" for word in HEAD_WORDS),
+    "scheme",
+    "schemes",
+    "system",
+    "tool",
+}
 _LIST_SPLIT = "|"
 
 
@@ -92,6 +109,7 @@ class Gazetteer:
     patterns: pl.DataFrame  # one row per pattern string: see _pattern_table
     alternatives: pl.DataFrame  # surface, entity_id, country: every entity of every surface
     themes: pl.DataFrame  # theme_id, name
+    customs: pl.DataFrame  # country, customs_id, customs_name: each country's customs body
     pattern_list: pl.Series  # the pattern strings in Aho-Corasick priority order
 
 
@@ -185,10 +203,25 @@ def _surfaces(entries: pl.DataFrame) -> pl.DataFrame:
         ["surface", "entity_id", "source"], maintain_order=True
     )
     rows: list[tuple[str, str, str, int]] = []
+    known = set(base.select("surface", "entity_id").iter_rows())
+    countries = set(
+        base.select(
+            "surface", is_country=pl.col("entity_id").str.starts_with("country:")
+        ).iter_rows()
+    )
     # Variant generation runs once per load over a few thousand names (configuration, not data).
     for surface, entity_id, label, source in base.select(
         "surface", "entity_id", "label", "source"
     ).iter_rows():
+        head, _, last = surface.rpartition(" ")
+        if last in _GENERIC_TAILS and (head, entity_id) in known:
+            # `the AEO programme`: a lower-case generic noun after a name is not part of it.
+            continue
+        possessor = _POSSESSIVE.match(surface)
+        if possessor and (possessor.group(1), True) in countries:
+            # `Brazil's Federal Revenue`: the matcher reads possessives itself; kept, the alias
+            # would swallow the country.
+            continue
         rows.append((surface, entity_id, source, 0))
         title = _title_variant(surface)
         if title != surface:
@@ -332,7 +365,25 @@ def _pattern_table(
     )
     heads = pl.DataFrame(
         {"pattern": list(HEAD_WORDS), "head": [label.value for label in HEAD_WORDS.values()]}
+    ).with_columns(head_at=pl.lit(0, pl.Int64))
+    # A trigger that ends in a head word (`Free Trade Agreement`) must still anchor the rule.
+    last_word = pl.col("pattern").str.extract(r"(?:^| )(\S+)$", 1)
+    trigger_heads = (
+        trigger_patterns.select("pattern")
+        .unique()
+        .join(entity_of.select("pattern"), on="pattern", how="anti")
+        .with_columns(last=last_word)
+        .join(heads.select(last="pattern", head="head"), on="last")
+        .filter(pl.col("pattern") != pl.col("last"))
+        .select(
+            "pattern",
+            "head",
+            head_at=(pl.col("pattern").str.len_chars() - pl.col("last").str.len_chars()).cast(
+                pl.Int64
+            ),
+        )
     )
+    heads = pl.concat([heads, trigger_heads])
     return (
         pl.concat(
             [
@@ -382,5 +433,8 @@ def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
         .unique(maintain_order=True)
         .join(entities.select("entity_id", "country"), on="entity_id"),
         themes=themes,
+        customs=entities.filter(pl.col("entity_id").str.starts_with("org:customs:"))
+        .select("country", customs_id="entity_id", customs_name="name")
+        .unique("country", keep="first", maintain_order=True),
         pattern_list=table["pattern"],
     )

@@ -29,8 +29,10 @@ from etl.tagging.matcher import slice_chars
 from schemas.records import EntityLabel
 
 __all__ = [
+    "GENERIC_ONLY",
     "ID_PREFIX",
     "SOURCE_ACRONYM",
+    "SOURCE_CUSTOMS",
     "SOURCE_HEAD",
     "acronym_definitions",
     "derived_id",
@@ -41,6 +43,7 @@ __all__ = [
 
 SOURCE_HEAD = "rule:head-noun"
 SOURCE_ACRONYM = "rule:acronym"
+SOURCE_CUSTOMS = "rule:customs-pattern"
 
 #: Prefix of the ids of entities found only by a rule, by label.
 ID_PREFIX = {
@@ -65,9 +68,12 @@ _DEF_WINDOW = 100
 
 # Left of a head word: capitalised words (joined by `&` at most), ending where the head starts.
 _LEFT_RUN = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:& +)?)+)$"
+# Programme and instrument names also take small words (`ASEAN Trade in Goods Agreement`); an
+# organization's do not, or `Director General of Jordan Customs` would be one name.
+_LEFT_RUN_LOOSE = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:(?:in|on|for|and|&) +)?)+)$"
 # Right of a head word: an of/for/on complement of capitalised words.
 _COMPLEMENT = (
-    r"^( +(?:of|for|on) +(?:the +)?"
+    r"^( +(?:of|for|on) +(?:(?:the|a|an) +)?"
     + _TOKEN
     + r"(?: +(?:"
     + _CONNECTOR
@@ -87,7 +93,7 @@ _LEADING_WORDS = (
     "Between|Without|Within|Across|Against|Despite|Although|Because|Once|Today|Yesterday|"
     "Last|Next|According|Thanks|Like|Unlike|Including|Under|Over|To|Of|Is|Was|It|We|They|"
     "Officials|Director|Secretary|Minister|President|Commissioner|Chairman|Chair|Head|Chief|"
-    "Mr|Ms|Mrs|Dr|Deputy|General|Director-General|Secretary-General|Spokesman|Spokeswoman"
+    "Mr|Ms|Mrs|Dr|Deputy|Director-General|Secretary-General|Spokesman|Spokeswoman"
 )
 _STRIP_LEADING = r"^(?:(?:" + _LEADING_WORDS + r") +(?:& +)?)+"
 # An acronym in parentheses: no spaces, upper-case first (at least two capitals: checked apart).
@@ -99,6 +105,15 @@ _ACRONYM_BEFORE = _OPEN + r"(\p{Lu}[\p{L}\p{N}&.\-]{1,11}) *$"
 _INNER_RUN = r"^" + _TOKEN + r"(?: +(?:" + _CONNECTOR + r" +){0,2}" + _TOKEN + r"){1,11}$"
 
 _HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
+# Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
+_GENERIC_WORDS = (
+    _HEADS + "|Revenue|Tax|Taxes|Trade|National|Federal|Central|General|Border|Excise|Finance"
+    "|Economic|Commerce|State|Public|Internal|Regional|Joint|Global|International|Foreign"
+    "|Affairs|Industry|Economy|Development|Cooperation|Co-operation|Security|Protection"
+    "|Enforcement|Investment|Agriculture|Health|Transport|Ports|Port|Maritime|Financial"
+)
+#: A phrase made only of generic words and connectors.
+GENERIC_ONLY = r"^(?:(?:" + _GENERIC_WORDS + r"|" + _CONNECTOR[3:-1] + r")(?: |$))+$"
 _ENDS_IN_HEAD = r"(?:^| )(?:" + _HEADS + r")$"
 
 
@@ -146,10 +161,15 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     window_start = pl.max_horizontal(pl.col("start") - _WINDOW, pl.lit(0))
     left = slice_chars(text, window_start, pl.col("start") - window_start, ascii)
     right = slice_chars(text, pl.col("end"), _WINDOW, ascii)
+    loose = pl.col("head").is_in([EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value])
     phrases = (
-        heads.with_columns(
-            run=left.str.extract(_LEFT_RUN, 1).fill_null(""),
-            complement=right.str.extract(_COMPLEMENT, 1).fill_null(""),
+        heads.with_columns(left=left, right=right)
+        .with_columns(
+            run=pl.when(loose)
+            .then(pl.col("left").str.extract(_LEFT_RUN_LOOSE, 1))
+            .otherwise(pl.col("left").str.extract(_LEFT_RUN, 1))
+            .fill_null(""),
+            complement=pl.col("right").str.extract(_COMPLEMENT, 1).fill_null(""),
         )
         .with_columns(
             complement=pl.when(pl.col("complement").str.contains(_NOT_A_COMPLEMENT))
@@ -223,6 +243,7 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     forward = _long_form(forward).select(
         "doc",
         "field",
+        forward=pl.lit(value=True),
         acr="acr",
         acr_start=at + 1,
         acr_end=at + 1 + pl.col("acr").str.len_chars().cast(pl.Int64),
@@ -250,6 +271,7 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
         .select(
             "doc",
             "field",
+            forward=pl.lit(value=False),
             acr="acr",
             acr_start=at - pl.col("gap") - pl.col("acr").str.len_chars().cast(pl.Int64),
             acr_end=at - pl.col("gap"),
@@ -304,7 +326,13 @@ def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
             .items()
         ]
         + [indexed.clear().with_columns(long=pl.lit(None, pl.String))]
-    ).filter(pl.col("long").str.slice(0, 1) == pl.col("initial"))
+    )
+    # The tail with as many capitalised words: right if it starts with the initial, or if it
+    # is a name in another language's order (`General Directorate of Customs (DGD)`).
+    exact = exact.filter(
+        (pl.col("long").str.slice(0, 1) == pl.col("initial"))
+        | pl.col("long").str.contains(_ENDS_IN_HEAD)
+    )
     rest = indexed.join(exact.select("def"), on="def", how="anti")
     caps = pl.col("long").str.count_matches(r"(?:^| )\p{Lu}")
     lenient = pl.concat(
@@ -323,7 +351,12 @@ def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
         .with_columns(long=pl.col("run").str.replace(_STRIP_LEADING, ""))
         .filter(pl.col("long").str.contains(" "))
     )
-    return pl.concat([exact, lenient, headed]).sort("def").drop("def", "letters", "n", "initial")
+    # No long form found: kept all the same, a name may still end right before the parenthesis.
+    found = pl.concat([exact, lenient, headed])
+    rest = rest.join(headed.select("def"), on="def", how="anti").with_columns(
+        long=pl.lit(None, pl.String)
+    )
+    return pl.concat([found, rest]).sort("def").drop("def", "letters", "n", "initial")
 
 
 def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame:

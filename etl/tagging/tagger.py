@@ -26,7 +26,9 @@ import polars as pl
 from etl.tagging.gazetteer import Gazetteer
 from etl.tagging.matcher import scan, slice_chars
 from etl.tagging.rules import (
+    GENERIC_ONLY,
     SOURCE_ACRONYM,
+    SOURCE_CUSTOMS,
     SOURCE_HEAD,
     acronym_definitions,
     derived_id,
@@ -73,7 +75,9 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     """Return the mentions and themes of `texts` (doc: UInt32, field, text)."""
     texts = texts.select(pl.col("doc").cast(pl.UInt32), "field", "text")
     hits = scan(texts, gazetteer.pattern_list).join(
-        gazetteer.patterns.select("pattern", *_ENTITY, "source", "head", "paren", "rule", "themes"),
+        gazetteer.patterns.select(
+            "pattern", *_ENTITY, "source", "head", "head_at", "paren", "rule", "themes"
+        ),
         left_on="match",
         right_on="pattern",
         how="left",
@@ -86,13 +90,15 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     )
     styles = field_styles(texts)
     found = drop_ambiguous(_gazetteer_mentions(hits), styles).drop("rule")
-    heads = hits.filter(pl.col("head").is_not_null())
-    found = _extend_with_heads(found, heads)
+    heads = hits.filter(pl.col("head").is_not_null()).with_columns(
+        start=pl.col("start") + pl.col("head_at")
+    )
+    found = _extend_with_port(_extend_with_heads(found, heads))
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
-    found, phrase_forms = _merge_phrases(found, phrases)
+    found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs)
     definitions = acronym_definitions(hits.filter(pl.col("paren")))
-    found, defined_forms = _apply_definitions(found, definitions)
+    found, defined_forms = _apply_definitions(found, definitions, gazetteer.alternatives)
     known = gazetteer.patterns.select(surface="pattern")
     found = _rescan(texts, found, phrase_forms, defined_forms, known)
     mentions = found.select(MENTION_SCHEMA.names()).sort("doc", "field", "start")
@@ -104,6 +110,23 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
 
 def _cols(names: list[str]) -> dict[str, pl.Expr]:
     return {n: pl.col(n) for n in names}
+
+
+def _prefixed(prefix: str) -> dict[str, pl.Expr]:
+    """Return the entity columns renamed with `prefix`."""
+    return {f"{prefix}{c}": pl.col(c) for c in _ENTITY}
+
+
+def _pick(column: str) -> pl.Expr:
+    """Return the entity `column` of a definition's choice (l, c or a)."""
+    return (
+        pl.when(pl.col("choice") == "l")
+        .then(pl.col(f"l_{column}"))
+        .when(pl.col("choice") == "c")
+        .then(pl.col(f"c_{column}"))
+        .when(pl.col("choice") == "a")
+        .then(pl.col(f"a_{column}"))
+    )
 
 
 def _gazetteer_mentions(hits: pl.DataFrame) -> pl.DataFrame:
@@ -148,6 +171,27 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
     )
 
 
+def _extend_with_port(found: pl.DataFrame) -> pl.DataFrame:
+    """Extend a city or port over `Port of` right before it (`Port of Los Angeles`)."""
+    prefix = "Port of "
+    place = pl.col("label") == EntityLabel.LOCATION.value
+    before = slice_chars(
+        pl.col("full"), pl.col("start") - len(prefix), len(prefix), pl.col("ascii")
+    )
+    keyed = found.with_row_index("mid")
+    ports = keyed.filter(place & (pl.col("start") >= len(prefix))).filter(before == prefix)
+    if ports.height == 0:
+        return found
+    ports = ports.with_columns(
+        start=pl.col("start") - len(prefix), text=pl.lit(prefix) + pl.col("text")
+    )
+    return (
+        pl.concat([keyed.join(ports.select("mid"), on="mid", how="anti"), ports])
+        .sort("mid")
+        .select(found.columns)
+    )
+
+
 def _forms_schema() -> dict[str, pl.DataType]:
     return {
         "doc": pl.UInt32(),
@@ -157,7 +201,9 @@ def _forms_schema() -> dict[str, pl.DataType]:
     }
 
 
-def _merge_phrases(found: pl.DataFrame, phrases: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _merge_phrases(
+    found: pl.DataFrame, phrases: pl.DataFrame, customs: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return the mentions with the kept head-noun phrases merged in, and the phrases' forms."""
     if phrases.height == 0:
         return found, pl.DataFrame(schema=_forms_schema())
@@ -188,7 +234,16 @@ def _merge_phrases(found: pl.DataFrame, phrases: pl.DataFrame) -> tuple[pl.DataF
         .with_row_index("rid")
     )
     pairs = (
-        phrases.select("rid", "doc", "field", "anchor", "anchor_end", r_start="start", r_end="end")
+        phrases.select(
+            "rid",
+            "doc",
+            "field",
+            "anchor",
+            "anchor_end",
+            r_start="start",
+            r_end="end",
+            r_label="label",
+        )
         .join(
             found.select(
                 "doc", "field", "label", "country", "source", g_start="start", g_end="end"
@@ -197,9 +252,16 @@ def _merge_phrases(found: pl.DataFrame, phrases: pl.DataFrame) -> tuple[pl.DataF
         )
         .filter((pl.col("g_start") < pl.col("r_end")) & (pl.col("g_end") > pl.col("r_start")))
     )
+    # An organization's name holds no other named thing; a programme's or instrument's may
+    # hold an organization (`EU-Vietnam Free Trade Agreement`), never another of its kind.
+    named_inside = (
+        pl.when(pl.col("r_label") == EntityLabel.ORG.value)
+        .then(pl.col("label").is_in(_NAMED))
+        .otherwise(pl.col("label").is_in(_EXTENDABLE))
+    )
     blocked = pairs.filter(
         ((pl.col("g_start") < pl.col("anchor_end")) & (pl.col("g_end") > pl.col("anchor")))
-        | pl.col("label").is_in(_NAMED)
+        | named_inside
         | (pl.col("g_start") < pl.col("r_start"))
         | (pl.col("g_end") > pl.col("r_end"))
     ).select("rid")
@@ -225,8 +287,30 @@ def _merge_phrases(found: pl.DataFrame, phrases: pl.DataFrame) -> tuple[pl.DataF
     ).with_columns(
         entity_id=derived_id(pl.col("label"), pl.col("text"), pl.col("possessor_country")),
         name=pl.col("text"),
-        country=pl.coalesce("possessor_country", "inside_country"),
+        # An organization is of the country it names (`Jordan Customs`); a treaty is not of
+        # the city it is named after (`Treaty of Rome`).
+        country=pl.coalesce(
+            "possessor_country",
+            pl.when(pl.col("label") == EntityLabel.ORG.value).then("inside_country"),
+        ),
         source=pl.lit(SOURCE_HEAD),
+    )
+    # Generic words alone (`the Customs Administration`) name nothing, unless a country says whose.
+    kept = kept.filter(pl.col("country").is_not_null() | ~pl.col("text").str.contains(GENERIC_ONLY))
+    # A country's customs or revenue body under another name (`Revenue Service of Georgia`,
+    # `Brazil's Federal Revenue Service`) is that country's customs administration.
+    kept = (
+        kept.join(customs, on="country", how="left")
+        .with_columns(
+            is_customs=pl.col("customs_id").is_not_null()
+            & (pl.col("label") == EntityLabel.ORG.value)
+            & pl.col("text").str.contains(r"\b(?:Customs|Revenue)\b")
+        )
+        .with_columns(
+            entity_id=pl.when("is_customs").then("customs_id").otherwise("entity_id"),
+            name=pl.when("is_customs").then("customs_name").otherwise("name"),
+            source=pl.when("is_customs").then(pl.lit(SOURCE_CUSTOMS)).otherwise("source"),
+        )
     )
     swallowed = pairs.join(kept.select("rid"), on="rid").select("doc", "field", start="g_start")
     merged = pl.concat(
@@ -240,50 +324,84 @@ def _merge_phrases(found: pl.DataFrame, phrases: pl.DataFrame) -> tuple[pl.DataF
 
 
 def _apply_definitions(
-    found: pl.DataFrame, definitions: pl.DataFrame
+    found: pl.DataFrame, definitions: pl.DataFrame, alternatives: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return the mentions relinked by the article's acronym definitions, and the defined forms."""
+    """Return the mentions relinked by the article's acronym definitions, and the defined forms.
+
+    The entity of a definition, in order: the long form's gazetteer entity; the acronym's
+    gazetteer entity of the long form's country (`Guatemala's Tax Administration (SAT)`); the
+    acronym's gazetteer entity (`General Agreement of Tariffs and Trade (GATT)`); the long
+    form's rule entity; a derived id from the long form.
+    A mention that ends right before `(ACR)` is the long form, whatever the initials say.
+    """
     if definitions.height == 0:
         return found, pl.DataFrame(schema=_forms_schema())
-    at = found.select("doc", "field", "start", "end", *_ENTITY)
-    linked = (
+    ends = found.select(
+        "doc", "field", "end", m_start="start", m_text="text", m_source="source", **_prefixed("l_")
+    )
+    at_acronym = found.select("doc", "field", "start", "end", **_prefixed("a_"))
+    defs = (
         definitions.with_row_index("def")
         .join(
-            at.rename({c: f"l_{c}" for c in _ENTITY}),
-            left_on=["doc", "field", "long_start", "long_end"],
-            right_on=["doc", "field", "start", "end"],
-            how="left",
+            ends, left_on=["doc", "field", "long_end"], right_on=["doc", "field", "end"], how="left"
         )
+        .with_columns(
+            has_long=pl.col("m_start").is_not_null()
+            & (pl.col("forward") | (pl.col("m_start") == pl.col("long_start")))
+        )
+        .with_columns(
+            long=pl.when("has_long").then("m_text").otherwise("long"),
+            long_start=pl.when("has_long").then("m_start").otherwise("long_start"),
+            **{f"l_{c}": pl.when("has_long").then(f"l_{c}") for c in _ENTITY},
+            l_gazetteer=pl.col("has_long") & pl.col("m_source").str.starts_with("gazetteer"),
+        )
+        .filter(pl.col("long").is_not_null())
         .join(
-            at.rename({c: f"a_{c}" for c in _ENTITY}),
+            at_acronym,
             left_on=["doc", "field", "acr_start", "acr_end"],
             right_on=["doc", "field", "start", "end"],
             how="left",
         )
-        .with_columns(
-            from_long=pl.col("l_entity_id").is_not_null(),
-            from_acr=pl.col("l_entity_id").is_null() & pl.col("a_entity_id").is_not_null(),
+    )
+    same_country = (
+        defs.filter(pl.col("l_country").is_not_null())
+        .select("def", "acr", "l_country")
+        .join(alternatives, left_on=["acr", "l_country"], right_on=["surface", "country"])
+        .sort("def", "entity_id")
+        .unique("def", keep="first", maintain_order=True)
+        .select("def", "entity_id")
+        .join(
+            found.select(*_ENTITY).unique("entity_id").drop("country"), on="entity_id", how="left"
+        )
+    )
+    linked = (
+        defs.join(
+            same_country.rename({c: f"c_{c}" for c in ("entity_id", "label", "name")}),
+            on="def",
+            how="left",
         )
         .with_columns(
-            entity_id=pl.when("from_long")
-            .then("l_entity_id")
-            .when("from_acr")
-            .then("a_entity_id")
+            choice=pl.when("l_gazetteer")
+            .then(pl.lit("l"))
+            .when(pl.col("c_entity_id").is_not_null() & pl.col("c_label").is_not_null())
+            .then(pl.lit("c"))
+            .when(pl.col("a_entity_id").is_not_null())
+            .then(pl.lit("a"))
+            .when(pl.col("l_entity_id").is_not_null())
+            .then(pl.lit("l"))
             .when(pl.col("long_label").is_not_null())
-            .then(derived_id(pl.col("long_label"), pl.col("long"))),
-            label=pl.when("from_long")
-            .then("l_label")
-            .when("from_acr")
-            .then("a_label")
-            .otherwise("long_label"),
-            name=pl.when("from_long")
-            .then("l_name")
-            .when("from_acr")
-            .then("a_name")
-            .otherwise("long"),
-            country=pl.when("from_long").then("l_country").when("from_acr").then("a_country"),
+            .then(pl.lit("d"))
         )
-        .filter(pl.col("entity_id").is_not_null())
+        .filter(pl.col("choice").is_not_null())
+        .with_columns(c_country=pl.col("l_country"))
+        .with_columns(
+            entity_id=pl.when(pl.col("choice") == "d")
+            .then(derived_id(pl.col("long_label"), pl.col("long")))
+            .otherwise(_pick("entity_id")),
+            label=pl.when(pl.col("choice") == "d").then("long_label").otherwise(_pick("label")),
+            name=pl.when(pl.col("choice") == "d").then("long").otherwise(_pick("name")),
+            country=_pick("country"),
+        )
     )
     # A plural acronym (AEOs) also defines its singular.
     singular = pl.col("acr").str.strip_suffix("s")
