@@ -23,7 +23,13 @@ from types import FrameType
 from typing import NoReturn
 
 from etl import __version__
-from etl.config import DEFAULT_CHUNK_BYTES, DEFAULT_INPUT, DEFAULT_OUTPUT, RunConfig
+from etl.config import (
+    DEFAULT_CHUNK_BYTES,
+    DEFAULT_INPUT,
+    DEFAULT_OUTPUT,
+    DEFAULT_WORKERS,
+    RunConfig,
+)
 from etl.errors import EtlError, IntegrityError, UsageError
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "main"]
@@ -64,6 +70,16 @@ def _megabytes(text: str) -> int:
     return int(value * 1024 * 1024)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
 def _run(args: argparse.Namespace) -> int:
     # Heavy imports (polars, pandera, the gazetteer) only for the command that needs them.
     from etl.pipeline import run  # noqa: PLC0415
@@ -72,6 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         inputs=tuple(args.inputs) or (DEFAULT_INPUT,),
         out=args.out,
         chunk_bytes=args.chunk_bytes,
+        workers=args.workers,
         near_duplicates=not args.no_near_duplicates,
         keep_near_duplicates=args.keep_near_duplicates,
         near_threshold=args.near_threshold,
@@ -157,6 +174,13 @@ def _build_parser() -> _Parser:
         default=DEFAULT_CHUNK_BYTES,
         metavar="MB",
         help="input read per batch, bounds memory (default 16)",
+    )
+    run.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=DEFAULT_WORKERS,
+        metavar="N",
+        help=f"batches transformed at once on threads (default {DEFAULT_WORKERS}, the cores)",
     )
     run.add_argument(
         "--no-near-duplicates", action="store_true", help="detect exact duplicates only"

@@ -5,6 +5,7 @@ Default paths live here and nowhere else (cookiecutter-data-science style).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,9 @@ DEFAULT_OUTPUT = Path("data/processed")
 #: Bytes of (decompressed) input parsed per batch; bounds memory whatever the input size.
 DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024
 
+#: Batches transformed at once on worker threads (polars releases the GIL): one per core.
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
 
 @dataclass(frozen=True, slots=True)
 class RunConfig:
@@ -24,6 +28,7 @@ class RunConfig:
     inputs: tuple[Path, ...] = (DEFAULT_INPUT,)
     out: Path = DEFAULT_OUTPUT
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    workers: int = DEFAULT_WORKERS
     near_duplicates: bool = True
     keep_near_duplicates: bool = False
     near_threshold: float = 0.8

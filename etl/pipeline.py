@@ -7,9 +7,12 @@ file is written and the counts add up: records read = articles + duplicates + re
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +21,13 @@ import polars as pl
 
 from etl import __version__
 from etl.config import RunConfig
-from etl.dedup import NearDuplicateIndex, SeenArticles, drop_exact_duplicates, drop_near_duplicates
+from etl.dedup import (
+    DUPLICATE_COLUMNS,
+    NearDuplicateIndex,
+    SeenArticles,
+    drop_exact_duplicates,
+    drop_near_duplicates,
+)
 from etl.errors import IntegrityError, RejectRateError
 from etl.extract import ExtractedBatch, extract_batches
 from etl.load import (
@@ -41,7 +50,7 @@ from etl.load import (
     to_arrow,
 )
 from etl.lock import OutputLock
-from etl.sources import InputFile, discover_inputs, file_digest
+from etl.sources import discover_inputs, file_digest
 from etl.state import (
     STATE_TABLES,
     RunState,
@@ -54,7 +63,7 @@ from etl.state import (
 )
 from etl.tagging import Gazetteer, load_gazetteer
 from etl.transform import enrich
-from etl.validate import validate_batch
+from etl.validate import ValidatedBatch, validate_batch
 from schemas import arrow
 from schemas.records import Manifest, ManifestInput, ManifestOutput, ManifestRun, ManifestTable
 
@@ -121,12 +130,109 @@ class _Clock:
         self._last = now
 
 
-def _timed_batches(
-    files: list[InputFile], config: RunConfig, clock: _Clock
-) -> Iterator[ExtractedBatch]:
-    for batch in extract_batches(files, config.chunk_bytes):
-        clock.lap("extract")
-        yield batch
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A deduplicated batch whose transform runs on a worker thread."""
+
+    batch: ExtractedBatch
+    duplicates: pl.DataFrame
+    near_kept: pl.DataFrame
+    future: Future[ValidatedBatch]
+
+    def result(self) -> ValidatedBatch:
+        return self.future.result()
+
+
+_EMPTY_DUPLICATES = pl.DataFrame(schema=DUPLICATE_COLUMNS)
+
+
+def _enrich_and_validate(records: pl.DataFrame, gazetteer: Gazetteer) -> ValidatedBatch:
+    """Return the batch tagged and validated (a pure function of the batch: runs on a worker)."""
+    articles, entities = enrich(records, gazetteer)
+    return validate_batch(articles, entities)
+
+
+class _Sinks:
+    """The open writers of one generation: every table, written in input order."""
+
+    def __init__(self, stack: ExitStack, generation: Generation, metadata: dict[str, str]) -> None:
+        self.articles = stack.enter_context(generation.parquet(ARTICLES, metadata))
+        self.entities = stack.enter_context(generation.parquet(ENTITIES, metadata))
+        self.duplicates = stack.enter_context(generation.parquet(DUPLICATES, metadata))
+        self.near_kept = stack.enter_context(generation.parquet(NEAR_KEPT, metadata))
+        self.articles_jsonl = stack.enter_context(generation.jsonl(ARTICLES_JSONL))
+        self.rejects = stack.enter_context(generation.jsonl(REJECTS))
+
+    def write(self, job: _Job, tally: _Tally, clock: _Clock) -> None:
+        """Write one batch, once its transform is done."""
+        checked = job.result()
+        clock.lap("wait")
+        self.rejects.write(job.batch.rejects)
+        _count_rejects(tally, checked.rejects)
+        self.rejects.write(checked.rejects)
+        self.duplicates.write(to_arrow(job.duplicates, arrow.DUPLICATES))
+        self.near_kept.write(to_arrow(job.near_kept, arrow.DUPLICATES))
+        self.articles.write(to_arrow(checked.articles, arrow.ARTICLES))
+        self.articles_jsonl.write(checked.articles.select(arrow.ARTICLES.names))
+        self.entities.write(to_arrow(checked.entities, arrow.ENTITIES))
+        tally.articles += checked.articles.height
+        tally.entities += checked.entities.height
+        clock.lap("load")
+
+    def close(self) -> dict[Table, Written]:
+        """Finish every file and return what each holds."""
+        return {
+            ARTICLES: self.articles.close(),
+            ARTICLES_JSONL: self.articles_jsonl.close(),
+            ENTITIES: self.entities.close(),
+            DUPLICATES: self.duplicates.close(),
+            NEAR_KEPT: self.near_kept.close(),
+            REJECTS: self.rejects.close(),
+        }
+
+
+_DONE = object()
+
+
+def _prefetched(batches: Iterator[ExtractedBatch], stack: ExitStack) -> Iterator[ExtractedBatch]:
+    """Yield `batches`, parsed one ahead on a reader thread so reading overlaps the rest.
+
+    Polars releases the GIL while it parses, so the reader really runs beside the transform.
+    An error in the reader is raised here, in the caller's thread.
+    """
+    ahead: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        ahead.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ahead.put(_DONE)
+        except BaseException as error:  # handed to the consumer, raised there
+            ahead.put(error)
+
+    reader = threading.Thread(target=read, name="etl-extract", daemon=True)
+    reader.start()
+
+    def shutdown() -> None:
+        stop.set()
+        reader.join()
+
+    stack.callback(shutdown)
+    while True:
+        item = ahead.get()
+        if item is _DONE:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item  # type: ignore[misc]
 
 
 def _metadata(gazetteer: Gazetteer) -> dict[str, str]:
@@ -211,62 +317,44 @@ def _write_generation(
         else NearDuplicateIndex(config.near_threshold)
     )
     near_before = len(near_index)
-    metadata = _metadata(gazetteer)
     files = [item.file for item in inputs]
     with ExitStack() as stack:
-        articles_pq = stack.enter_context(generation.parquet(ARTICLES, metadata))
-        entities_pq = stack.enter_context(generation.parquet(ENTITIES, metadata))
-        duplicates_pq = stack.enter_context(generation.parquet(DUPLICATES, metadata))
-        near_kept_pq = stack.enter_context(generation.parquet(NEAR_KEPT, metadata))
-        articles_jsonl = stack.enter_context(generation.jsonl(ARTICLES_JSONL))
-        rejects_jsonl = stack.enter_context(generation.jsonl(REJECTS))
-
-        for batch in _timed_batches(files, config, clock):
+        sinks = _Sinks(stack, generation, _metadata(gazetteer))
+        workers = stack.enter_context(ThreadPoolExecutor(config.workers, "etl-transform"))
+        in_flight: deque[_Job] = deque()
+        for batch in _prefetched(extract_batches(files, config.chunk_bytes), stack):
+            clock.lap("extract")
             tally.read += batch.records.height + batch.rejects.height
             _count_rejects(tally, batch.rejects)
-            rejects_jsonl.write(batch.rejects)
 
+            # Dedup runs here, in input order: it is the only stage with state across batches.
             exact = drop_exact_duplicates(batch.records, seen)
             kept = exact.kept
             duplicates = [exact.duplicates]
+            near_kept = _EMPTY_DUPLICATES
             tally.exact += exact.duplicates.height
             if config.near_duplicates:
                 near = drop_near_duplicates(kept, near_index, keep=config.keep_near_duplicates)
                 kept = near.kept
                 duplicates.append(near.duplicates)
+                near_kept = near.near_kept
                 tally.near += near.duplicates.height
                 tally.near_kept += near.near_kept.height
-                near_kept_pq.write(to_arrow(near.near_kept, arrow.DUPLICATES))
-            duplicates_pq.write(to_arrow(pl.concat(duplicates), arrow.DUPLICATES))
             clock.lap("dedup")
 
-            articles, entities = enrich(kept, gazetteer)
-            clock.lap("transform")
-            checked = validate_batch(articles, entities)
-            _count_rejects(tally, checked.rejects)
-            rejects_jsonl.write(checked.rejects)
-            clock.lap("validate")
-
-            articles_pq.write(to_arrow(checked.articles, arrow.ARTICLES))
-            articles_jsonl.write(checked.articles.select(arrow.ARTICLES.names))
-            entities_pq.write(to_arrow(checked.entities, arrow.ENTITIES))
-            tally.articles += checked.articles.height
-            tally.entities += checked.entities.height
-            clock.lap("load")
-
-    writers = {
-        ARTICLES: articles_pq.close(),
-        ARTICLES_JSONL: articles_jsonl.close(),
-        ENTITIES: entities_pq.close(),
-        DUPLICATES: duplicates_pq.close(),
-        NEAR_KEPT: near_kept_pq.close(),
-        REJECTS: rejects_jsonl.close(),
-    }
+            future = workers.submit(_enrich_and_validate, kept, gazetteer)
+            in_flight.append(_Job(batch, pl.concat(duplicates), near_kept, future))
+            # Bounded: at most `workers` batches in transform, so memory stays flat.
+            while len(in_flight) > config.workers:
+                sinks.write(in_flight.popleft(), tally, clock)
+        while in_flight:
+            sinks.write(in_flight.popleft(), tally, clock)
+    writers = sinks.close()
     _check(tally, config, writers)
     for table, part in writers.items():
         generation.add_part(table, part)
     near_rows = near_index.to_frame().slice(near_before) if config.near_duplicates else None
-    write_state(generation, inputs, new_articles(state, seen.ids), near_rows, metadata)
+    write_state(generation, inputs, new_articles(state, seen.ids), near_rows, _metadata(gazetteer))
     clock.lap("load")
     return tally
 
