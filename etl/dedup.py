@@ -80,6 +80,7 @@ SIGNATURE_BINS = 64
 BANDS = 8
 BAND_ROWS = 4
 
+_SLICE_ROWS = 2048  # records per signature pass, bounding the one-row-per-word frame
 _WORDS = SIGNATURE_BINS // 8  # bins are one byte each, packed eight to a UInt64
 _SIG = [f"sig_{i}" for i in range(_WORDS)]
 _BAND = [f"band_{i}" for i in range(BANDS)]
@@ -234,6 +235,18 @@ def _grid(minima: pl.DataFrame, values: pl.Expr, n_docs: int) -> pl.Series:
 
 def near_signatures(records: pl.DataFrame) -> pl.DataFrame:
     """Return `article_id`, packed MinHash bins (`sig_*`) and LSH band keys (`band_*`) by row."""
+    if records.height > _SLICE_ROWS:
+        # One word per row is the big intermediate: slices keep it small (same result).
+        return pl.concat(
+            [
+                _signatures(records.slice(start, _SLICE_ROWS))
+                for start in range(0, records.height, _SLICE_ROWS)
+            ]
+        )
+    return _signatures(records)
+
+
+def _signatures(records: pl.DataFrame) -> pl.DataFrame:
     n_docs = records.height
     minima = _bin_minima(_shingles(records))
     packed = (

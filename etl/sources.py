@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ def _fallback_char(byte: int) -> str:
 
 
 _FALLBACK = {byte: _fallback_char(byte) for byte in range(256)}
+# Where the fallback was used, per thread: (start, end, replacement) of each bad sequence.
+_REPAIRED = threading.local()
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -59,7 +62,11 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeDecodeError):
         raise error
     bad = error.object[error.start : error.end]
-    return "".join(_FALLBACK[byte] for byte in bad), error.end
+    replacement = "".join(_FALLBACK[byte] for byte in bad)
+    log = getattr(_REPAIRED, "log", None)
+    if log is not None:
+        log.append((error.start, error.end, replacement))
+    return replacement, error.end
 
 
 codecs.register_error(_FALLBACK_ERRORS, _cp1252_fallback)
@@ -197,32 +204,34 @@ def file_digest(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _split_lines(data: bytes) -> list[bytes]:
-    """Split bytes at \r\n, \n and lone \r, the line ends the parser knows (slow path only)."""
-    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-
-
 def _decode(data: bytes, first_line: int) -> tuple[str, tuple[tuple[int, int], ...]]:
     """Return the text of `data` and the repairs made (none for valid UTF-8, the fast path)."""
     try:
         return data.decode("utf-8"), ()
     except UnicodeDecodeError:
         pass
-    repairs = []
-    for number, line in enumerate(_split_lines(data), start=first_line):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            fixed = line.decode("utf-8", errors=_FALLBACK_ERRORS)
-            repairs.append((number, len(fixed.encode("utf-8")) - len(line)))
-    return data.decode("utf-8", errors=_FALLBACK_ERRORS), tuple(repairs)
+    _REPAIRED.log = []
+    try:
+        text = data.decode("utf-8", errors=_FALLBACK_ERRORS)
+        log: list[tuple[int, int, str]] = _REPAIRED.log
+    finally:
+        _REPAIRED.log = None
+    # Place each repair on its line, counting breaks between repairs without copying.
+    extra: dict[int, int] = {}
+    line, position = first_line, 0
+    for start, end, replacement in log:
+        line += _count_line_breaks(data, position, start)
+        position = start
+        extra[line] = extra.get(line, 0) + len(replacement.encode("utf-8")) - (end - start)
+    return text, tuple(extra.items())
 
 
-def _count_line_breaks(data: bytes) -> int:
+def _count_line_breaks(data: bytes, start: int = 0, end: int | None = None) -> int:
     """Count line breaks the way the parser does: \r\n, \n and a lone \r each end one line."""
-    breaks = data.count(b"\n")
-    if data.find(b"\r") >= 0:  # one memchr pass; counting \r\n pairs is slow, so only if needed
-        breaks += data.count(b"\r") - data.count(b"\r\n")
+    end = len(data) if end is None else end
+    breaks = data.count(b"\n", start, end)
+    if data.find(b"\r", start, end) >= 0:  # counting \r\n pairs is slow: only when needed
+        breaks += data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
     return breaks
 
 
@@ -278,9 +287,12 @@ def _line_blocks(
                 yield line[:at], False, None
             continue
         head = block[:cut] if cut < len(block) else block
-        yield (b"".join([*waiting, head]) if waiting else head), False, None
+        data = b"".join([*waiting, head]) if waiting else head
         waiting = [block[cut:]] if cut < len(block) else []
         waiting_bytes = len(block) - cut
+        del block, head  # drop the block before handing out its lines: one copy in memory
+        yield data, False, None
+        del data
 
 
 def read_chunks(
@@ -289,17 +301,21 @@ def read_chunks(
     """Yield the file's text in chunks of about `chunk_bytes`, each ending on a line break."""
     line, offset = 1, 0
     first = True
-    for data, last, error in _line_blocks(_blocks(item, chunk_bytes), max_line_bytes):
-        raw = data
-        bom = first and raw.startswith(_UTF8_BOM)
+    for lines, last, error in _line_blocks(_blocks(item, chunk_bytes), max_line_bytes):
+        bom = first and lines.startswith(_UTF8_BOM)
+        data = lines[len(_UTF8_BOM) :] if bom else lines
+        del lines
         if bom:
-            raw = raw[len(_UTF8_BOM) :]
             offset += len(_UTF8_BOM)
-        text, repairs = _decode(raw, line)
-        yield TextChunk(item.source_file, text, line, offset, bom, repairs, last, error)
+        text, repairs = _decode(data, line)
+        chunk = TextChunk(item.source_file, text, line, offset, bom, repairs, last, error)
         first = False
-        line += _count_line_breaks(raw)
-        offset += len(raw)
+        line += _count_line_breaks(data)
+        offset += len(data)
+        # Only the decoded text lives on while the consumer works on it.
+        del data, text
+        yield chunk
+        del chunk
 
 
 def read_text(path: Path) -> str:

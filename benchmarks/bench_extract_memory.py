@@ -1,0 +1,127 @@
+"""Peak memory of Extract + exact + near dedup on a 1 GB synthetic dump (target: < 600 MiB).
+
+    python -m benchmarks.bench_extract_memory [--size 1GB] [--chunk-mb 16] [--messiness 0.05]
+
+The dump is written by `etl.synth` in a child process (so its memory is not counted) under
+/tmp, parsed here with `extract_batches` in the pipeline's chunks, deduplicated exactly and
+near, and deleted afterwards (`--keep` keeps it). Prints the peak RSS of this process
+(`resource.getrusage`), the size of the dedup state, MB/s per stage, and the counts against
+what the generator wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from etl.dedup import NearDuplicateIndex, SeenArticles, drop_exact_duplicates, drop_near_duplicates
+from etl.extract import extract_batches
+from etl.sources import discover_inputs
+from etl.synth import parse_size
+
+MIB = 1024 * 1024
+TARGET_MIB = 600
+
+
+def _generate(path: Path, size: int, messiness: float) -> dict[str, object]:
+    """Write the dump in a child process and return its stats."""
+    code = (
+        "import dataclasses, json, sys; from pathlib import Path; from etl.synth import generate; "
+        "s = generate(Path(sys.argv[1]), int(sys.argv[2]), seed=1, messiness=float(sys.argv[3])); "
+        "print(json.dumps(dataclasses.asdict(s)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(size), str(messiness)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    stats: dict[str, object] = json.loads(done.stdout)
+    return stats
+
+
+def _peak_rss_mib() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(path: Path, chunk_bytes: int) -> dict[str, float]:
+    """Parse and deduplicate `path`; return counts, seconds per stage and the peak RSS."""
+    seen = SeenArticles()
+    index = NearDuplicateIndex()
+    counts = dict.fromkeys(("records", "rejects", "exact", "near", "kept"), 0)
+    seconds = dict.fromkeys(("extract", "exact", "near"), 0.0)
+    clock = time.perf_counter()
+    for batch in extract_batches(discover_inputs((path,)), chunk_bytes):
+        now = time.perf_counter()
+        seconds["extract"] += now - clock
+        exact = drop_exact_duplicates(batch.records, seen)
+        clock, now = now, time.perf_counter()
+        seconds["exact"] += now - clock
+        near = drop_near_duplicates(exact.kept, index)
+        clock, now = now, time.perf_counter()
+        seconds["near"] += now - clock
+        counts["records"] += batch.records.height
+        counts["rejects"] += batch.rejects.height
+        counts["exact"] += exact.duplicates.height
+        counts["near"] += near.duplicates.height
+        counts["kept"] += near.kept.height
+        clock = now
+    state = seen.ids.estimated_size() + index.to_frame().estimated_size()
+    return {
+        **counts,
+        **{f"{stage}_s": round(s, 2) for stage, s in seconds.items()},
+        "state_mib": round(state / MIB, 1),
+        "peak_rss_mib": round(_peak_rss_mib(), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark from command-line options; return 0 when under the target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=parse_size, default=parse_size("1GB"))
+    parser.add_argument("--chunk-mb", type=float, default=16.0)
+    parser.add_argument("--messiness", type=float, default=0.05)
+    parser.add_argument("--keep", action="store_true", help="keep the dump in /tmp")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="bench-extract-", dir="/tmp"))
+    path = folder / "dump.txt"
+    try:
+        started = time.perf_counter()
+        stats = _generate(path, args.size, args.messiness)
+        print(
+            f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s"
+        )
+        result = run(path, int(args.chunk_mb * MIB))
+    finally:
+        if not args.keep:
+            path.unlink(missing_ok=True)
+            folder.rmdir()
+    megabytes = int(stats["bytes"]) / 1e6  # type: ignore[call-overload]
+    for stage in ("extract", "exact", "near"):
+        rate = megabytes / result[f"{stage}_s"] if result[f"{stage}_s"] else float("inf")
+        print(f"{stage:>8}: {result[f'{stage}_s']:7.2f} s  {rate:8.1f} MB/s")
+    total = sum(result[f"{stage}_s"] for stage in ("extract", "exact", "near"))
+    print(f"   total: {total:7.2f} s  {megabytes / total:8.1f} MB/s")
+    expected = {
+        "records": int(stats["records"]) - int(stats["rejects"]),  # type: ignore[call-overload]
+        "rejects": stats["rejects"],
+        "exact": stats["exact_duplicates"],
+        "near": stats["near_duplicates"],
+        "kept": stats["articles"],
+    }
+    for key, want in expected.items():
+        print(f"{key:>8}: {int(result[key]):>9} (generator: {want})")
+    print(f"dedup state: {result['state_mib']} MiB")
+    print(f"peak RSS: {result['peak_rss_mib']} MiB (target < {TARGET_MIB} MiB)")
+    return 0 if result["peak_rss_mib"] < TARGET_MIB else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
