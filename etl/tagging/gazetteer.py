@@ -420,8 +420,18 @@ def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
     trigger_patterns = _trigger_variants(triggers)
     ambiguous = _read_ambiguous(root / "ambiguous.tsv")
     table = _pattern_table(entries, surfaces, trigger_patterns, ambiguous)
-    contained = _contained_themes(table["pattern"], triggers)
-    table = table.join(contained, on="pattern", how="left", maintain_order="left").with_columns(
+    # A pattern's themes: those of the trigger it is a form of, and of triggers inside it.
+    themed = (
+        pl.concat(
+            [
+                _contained_themes(table["pattern"], triggers).explode("themes"),
+                trigger_patterns.select("pattern", themes="theme_id"),
+            ]
+        )
+        .group_by("pattern")
+        .agg(pl.col("themes").unique().sort())
+    )
+    table = table.join(themed, on="pattern", how="left", maintain_order="left").with_columns(
         themes=pl.col("themes").fill_null(pl.lit([], dtype=pl.List(pl.String)))
     )
     entities = entries.select("entity_id", "label", "name", "country")

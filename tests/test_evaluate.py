@@ -1,0 +1,100 @@
+"""Tagging quality against the hand-written gold and the Reuters corpus, and `etl evaluate`."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from etl.evaluate import DEFAULT_GOLD_DIR, GoldReport, Score, main, score_gold, score_reuters
+from etl.extract import parse_text
+from etl.tagging import load_gazetteer
+from etl.tagging.salience import SALIENT
+
+CORPUS = Path(
+    os.environ.get(
+        "ETL_CORPUS_DIR",
+        Path(__file__).resolve().parents[2] / "shared" / "corpus" / "reuters21578",
+    )
+)
+LABELS = {"ORG", "COUNTRY", "LOCATION", "PROGRAMME", "INSTRUMENT"}
+
+
+@cache
+def _gold_report() -> GoldReport:
+    return score_gold(DEFAULT_GOLD_DIR, load_gazetteer())
+
+
+def test_score_counts_and_ratios() -> None:
+    score = Score()
+    score.add(["a", "b", "b"], ["b", "c"])
+    assert (score.tp, score.fp, score.fn) == (1, 2, 1)
+    assert score.precision == pytest.approx(1 / 3)
+    assert score.recall == 0.5
+    assert score.f1 == pytest.approx(0.4)
+    assert Score().precision == Score().recall == 1.0
+
+
+@pytest.mark.parametrize("name", ["sample", "written"])
+def test_gold_mentions_point_at_their_text(name: str) -> None:
+    dump = DEFAULT_GOLD_DIR / f"{name}.txt"
+    records = parse_text(dump.read_text(encoding="utf-8"), dump.name).records
+    by_headline = {r["headline"]: r for r in records.iter_rows(named=True)}
+    lines = (DEFAULT_GOLD_DIR / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    gold = [json.loads(line) for line in lines]
+    assert len(gold) == records.height
+    for item in gold:
+        row = by_headline[item["headline"]]
+        for m in item["mentions"]:
+            assert row[m["field"]][m["start"] : m["end"]] == m["text"]
+            assert m["label"] in LABELS
+        assert item["countries"] == sorted(set(item["countries"]))
+
+
+def test_gold_covers_the_sample_and_twenty_written_articles() -> None:
+    report = _gold_report()
+    assert report.sets["sample"] == 10
+    assert report.sets["written"] >= 20
+
+
+def test_gold_mention_f1_and_country_f1_meet_the_targets() -> None:
+    report = _gold_report()
+    assert report.mentions.f1 >= 0.95, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.98, "\n".join(report.lines())
+
+
+def test_evaluate_prints_per_label_scores(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--reuters", "none"]) == 0
+    out = capsys.readouterr().out
+    for label in LABELS:
+        assert f"  {label} " in out
+    assert "countries" in out
+
+
+def test_evaluate_missing_gold_folder_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--gold", str(tmp_path / "none"), "--reuters", "none"]) == 3
+    assert "no gold sets" in capsys.readouterr().err
+
+
+def test_evaluate_bad_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--reuters", "everything"]) == 2
+    assert capsys.readouterr().err.startswith("etl evaluate: error:")
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_reuters_trade_places_and_orgs_meet_the_targets() -> None:
+    if not (CORPUS / "trade.txt").exists():
+        pytest.skip(f"Reuters corpus not found at {CORPUS}")
+    report = score_reuters(CORPUS, load_gazetteer(), "trade")
+    salient = report.salient[SALIENT]
+    assert report.articles + report.skipped == 252
+    assert salient.recall >= 0.92, "\n".join(report.lines())
+    assert salient.precision >= 0.70, "\n".join(report.lines())
+    assert report.orgs.recall >= 0.95, "\n".join(report.lines())
+    assert report.top1.precision >= 0.95, "\n".join(report.lines())

@@ -1,0 +1,202 @@
+"""The tagger on the real gazetteer: case, ambiguity, nesting, and the rules for unknown names."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+import pytest
+
+from etl.tagging import Gazetteer, load_gazetteer, tag
+from etl.tagging.rules import SOURCE_ACRONYM, SOURCE_CUSTOMS, SOURCE_HEAD
+
+
+@cache
+def _gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+def _tag(body: str, headline: str = "Customs News") -> list[dict[str, object]]:
+    """Return the mentions of one article, each checked against the text it points into."""
+    texts = pl.DataFrame(
+        {
+            "doc": pl.Series([0, 0], dtype=pl.UInt32),
+            "field": ["headline", "body"],
+            "text": [headline, body],
+        }
+    )
+    mentions = tag(texts, _gazetteer()).mentions
+    rows = list(mentions.iter_rows(named=True))
+    for m in rows:
+        source = headline if m["field"] == "headline" else body
+        assert source[m["start"] : m["end"]] == m["text"]
+    return rows
+
+
+def _texts(rows: list[dict[str, object]], field: str = "body") -> list[object]:
+    return [m["text"] for m in rows if m["field"] == field]
+
+
+def _entity(surface: str, country: str | None = None) -> str:
+    """Return the gazetteer's entity for a surface form (of `country`, when given)."""
+    alternatives = _gazetteer().alternatives.filter(pl.col("surface") == surface)
+    if country is not None:
+        alternatives = alternatives.filter(pl.col("country") == country)
+    assert alternatives.height >= 1, surface
+    return str(alternatives["entity_id"][0])
+
+
+def test_all_caps_wire_headline_is_matched() -> None:
+    rows = _tag("Talks begin.", headline="JAPAN, U.S. SET TO BEGIN HIGH-LEVEL TRADE TALKS")
+    assert {m["country"] for m in rows} == {"JPN", "USA"}
+
+
+def test_acronym_that_is_a_word_is_not_read_in_all_caps() -> None:
+    caps = _tag("Officials met.", headline="EXPORTERS TELL US OF DELAYS")
+    assert "USA" not in {m["country"] for m in caps}
+    mixed = _tag("Exports to the US rose.")
+    assert [m["entity_id"] for m in mixed] == ["country:USA"]
+
+
+def test_given_name_beside_a_surname_is_not_a_country() -> None:
+    assert _tag("Trade economist Chad Bown said so.") == []
+    assert [m["entity_id"] for m in _tag("Chad and Niger signed a deal.")] == [
+        "country:TCD",
+        "country:NER",
+    ]
+
+
+def test_georgia_beside_us_places_is_the_state_and_not_counted() -> None:
+    us = _tag("Ports in Georgia and Alabama handled more soybeans.")
+    assert "GEO" not in {m["country"] for m in us}
+    country = _tag("Georgia signed the convention in Tbilisi.")
+    assert {m["country"] for m in country} == {"GEO"}
+
+
+def test_nested_name_is_one_mention_and_its_country_counts() -> None:
+    rows = _tag("China Customs said imports rose. China's exports fell.")
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("China Customs", "ORG"),
+        ("China", "COUNTRY"),
+    ]
+    assert rows[0]["country"] == "CHN"
+
+
+def test_demonyms_are_country_mentions() -> None:
+    rows = _tag("Japanese exporters and Mexican officials met.")
+    assert [(m["text"], m["country"], m["source"]) for m in rows] == [
+        ("Japanese", "JPN", "gazetteer:demonym"),
+        ("Mexican", "MEX", "gazetteer:demonym"),
+    ]
+
+
+def test_title_case_programme_name_takes_its_head_word() -> None:
+    rows = _tag(
+        "Both signed.", headline="Mexico Hong Kong Expand Trade with AEO Program Recognition"
+    )
+    assert _texts(rows, "headline") == ["Mexico", "Hong Kong", "AEO Program"]
+    assert rows[-1]["entity_id"] == _entity("AEO")
+
+
+def test_head_noun_phrases_become_entities_of_the_heads_label() -> None:
+    rows = _tag(
+        "The Zambezi Basin Authority backs the Blue Lagoon Project under the Lake Kivu Protocol."
+    )
+    assert [(m["text"], m["label"], m["entity_id"], m["source"]) for m in rows] == [
+        ("Zambezi Basin Authority", "ORG", "org:x-zambezi-basin-authority", SOURCE_HEAD),
+        ("Blue Lagoon Project", "PROGRAMME", "prog:x-blue-lagoon-project", SOURCE_HEAD),
+        ("Lake Kivu Protocol", "INSTRUMENT", "instr:x-lake-kivu-protocol", SOURCE_HEAD),
+    ]
+
+
+def test_head_noun_phrase_takes_the_country_it_names() -> None:
+    rows = _tag("Officials of the Ruritania Border Bureau said the Bank of Korea agreed.")
+    ruritania, korea = rows
+    assert (ruritania["text"], ruritania["country"]) == ("Ruritania Border Bureau", None)
+    assert (korea["text"], korea["label"], korea["country"]) == ("Bank of Korea", "ORG", "KOR")
+
+
+def test_generic_phrases_and_title_words_are_no_names() -> None:
+    assert _tag("The Customs Administration said the Agency would act.") == []
+    assert _tag("Director General of the Agency spoke.") == []
+
+
+def test_unknown_acronym_definition_links_both_forms_and_reaches_the_headline() -> None:
+    body = "The Blue Lagoon Initiative (BLI) will start in May. BLI officials said so."
+    rows = _tag(body, headline="BLI Starts")
+    ids = {m["entity_id"] for m in rows}
+    assert ids == {"prog:x-blue-lagoon-initiative"}
+    assert [(m["field"], m["text"]) for m in rows] == [
+        ("body", "Blue Lagoon Initiative"),
+        ("body", "BLI"),
+        ("body", "BLI"),
+        ("headline", "BLI"),
+    ]
+    assert {m["source"] for m in rows if m["text"] == "BLI"} == {SOURCE_ACRONYM}
+
+
+def test_acronym_definition_in_the_other_direction() -> None:
+    rows = _tag("BLI (Blue Lagoon Initiative) will start in May.")
+    assert {m["text"]: m["entity_id"] for m in rows} == {
+        "BLI": "prog:x-blue-lagoon-initiative",
+        "Blue Lagoon Initiative": "prog:x-blue-lagoon-initiative",
+    }
+
+
+def test_known_acronym_names_an_unusual_long_form() -> None:
+    rows = _tag("China applied to the General Agreement of Tariffs and Trade (GATT) in 1986.")
+    gatt = _entity("GATT")
+    assert [(m["text"], m["entity_id"]) for m in rows][1:] == [
+        ("General Agreement of Tariffs and Trade", gatt),
+        ("GATT", gatt),
+    ]
+
+
+def test_possessor_lends_its_country_to_a_defined_acronym() -> None:
+    rows = _tag("Support for Guatemala's Tax Administration (SAT) continues.")
+    sat = _entity("SAT", "GTM")
+    assert [(m["text"], m["entity_id"], m["country"]) for m in rows] == [
+        ("Guatemala", "country:GTM", "GTM"),
+        ("Tax Administration", sat, "GTM"),
+        ("SAT", sat, "GTM"),
+    ]
+
+
+def test_a_country_revenue_body_is_its_customs_administration() -> None:
+    rows = _tag("The Revenue Service of Georgia said so.")
+    assert [(m["text"], m["entity_id"], m["source"]) for m in rows] == [
+        ("Revenue Service of Georgia", _entity("Georgia Customs"), SOURCE_CUSTOMS)
+    ]
+
+
+def test_port_of_a_city_is_one_location() -> None:
+    rows = _tag("Officers at the Port of Los Angeles seized watches.")
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Port of Los Angeles", "LOCATION", "USA")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "theme"),
+    [
+        ("Seizures of ivory and pangolin scales rose.", "illegal-wildlife-trade"),
+        ("The Trade Facilitation Agreement entered into force.", "trade-facilitation"),
+        ("TARIFFS were raised.", "tariffs-trade-disputes"),
+    ],
+)
+def test_themes_come_from_triggers_in_any_case_and_inside_names(body: str, theme: str) -> None:
+    texts = pl.DataFrame(
+        {"doc": pl.Series([0], dtype=pl.UInt32), "field": ["body"], "text": [body]}
+    )
+    assert theme in tag(texts, _gazetteer()).themes["theme"].to_list()
+
+
+def test_theme_trigger_inside_a_longer_word_does_not_count() -> None:
+    texts = pl.DataFrame(
+        {
+            "doc": pl.Series([0], dtype=pl.UInt32),
+            "field": ["body"],
+            "text": ["A private innovative deal."],
+        }
+    )
+    assert tag(texts, _gazetteer()).themes.height == 0

@@ -1,0 +1,91 @@
+"""The matcher: leftmost-longest Aho-Corasick matches, word boundaries, code-point offsets."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from etl.tagging.matcher import scan, slice_chars
+
+
+def _patterns(*patterns: str) -> pl.Series:
+    """Return `patterns` in the matcher's priority order (longest first)."""
+    return pl.Series(sorted(set(patterns), key=lambda p: (-len(p), p)), dtype=pl.String)
+
+
+def _texts(*texts: str, field: str = "body") -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "doc": pl.Series(range(len(texts)), dtype=pl.UInt32),
+            "field": [field] * len(texts),
+            "text": list(texts),
+        }
+    )
+
+
+def _found(texts: pl.DataFrame, *patterns: str) -> list[tuple[int, int, int, str]]:
+    """Return (doc, start, end, match) of every match, checking each span against its text."""
+    hits = scan(texts, _patterns(*patterns)).sort("doc", "start")
+    for row in hits.iter_rows(named=True):
+        assert row["text"][row["start"] : row["end"]] == row["match"]
+    return [(r["doc"], r["start"], r["end"], r["match"]) for r in hits.iter_rows(named=True)]
+
+
+def test_leftmost_longest_prefers_the_longer_name_at_the_same_start() -> None:
+    found = _found(
+        _texts("the World Customs Organization met"), "World", "World Customs Organization"
+    )
+    assert found == [(0, 4, 30, "World Customs Organization")]
+
+
+def test_longer_name_swallows_the_names_inside_it() -> None:
+    text = "Papua New Guinea, Guinea and Niger but not Nigeria"
+    found = _found(_texts(text), "Guinea", "Papua New Guinea", "Niger", "Nigeria")
+    assert [m for *_, m in found] == ["Papua New Guinea", "Guinea", "Niger", "Nigeria"]
+
+
+def test_a_match_inside_a_longer_word_is_dropped() -> None:
+    found = _found(_texts("ROMANIA and the USDA, not Oman"), "OMAN", "Oman", "US")
+    assert found == [(0, 26, 30, "Oman")]
+
+
+def test_possessives_hyphens_and_brackets_keep_their_match() -> None:
+    found = _found(_texts("Japan's US-China talks (WCO)"), "Japan", "US", "China", "WCO", "(")
+    assert [m for *_, m in found] == ["Japan", "US", "China", "(", "WCO"]
+
+
+def test_offsets_are_code_points_in_non_ascii_text() -> None:
+    kapikule = "Kap\u0131kule"  # with the Turkish dotless i
+    text = f"Türkiye and Côte d'Ivoire met in {kapikule}; São Paulo\u2019s port and Oman"
+    found = _found(_texts(text), "Türkiye", "Côte d'Ivoire", kapikule, "São Paulo", "Oman")
+    assert [(s, e) for _, s, e, _ in found] == [(0, 7), (12, 25), (33, 41), (43, 52), (64, 68)]
+
+
+def test_non_ascii_neighbours_are_read_as_characters() -> None:
+    # é continues the word (no match); a curly apostrophe and a non-breaking space do not.
+    found = _found(_texts("Omané Oman\u2019s Oman\u00a0x"), "Oman")
+    assert [(s, e) for _, s, e, _ in found] == [(6, 10), (13, 17)]
+
+
+def test_case_is_exact() -> None:
+    assert _found(_texts("china and CHINA and China"), "China") == [(0, 20, 25, "China")]
+
+
+def test_several_texts_keep_their_own_offsets() -> None:
+    texts = _texts("WCO", "é WCO", "x", "the WCO")
+    assert _found(texts, "WCO") == [(0, 0, 3, "WCO"), (1, 2, 5, "WCO"), (3, 4, 7, "WCO")]
+
+
+def test_no_texts_or_no_patterns_give_no_matches() -> None:
+    assert scan(_texts(), _patterns("WCO")).height == 0
+    assert scan(_texts("WCO"), pl.Series([], dtype=pl.String)).height == 0
+
+
+@pytest.mark.parametrize("ascii_text", [True, False])
+def test_slice_chars_cuts_code_points(ascii_text: bool) -> None:
+    text = "abcdef" if ascii_text else "äbcdéf"
+    frame = pl.DataFrame({"t": [text, text], "s": [-2, 3], "n": [4, 10]})
+    out = frame.select(
+        slice_chars(pl.col("t"), pl.col("s"), pl.col("n"), pl.lit(ascii_text))
+    ).to_series()
+    assert out.to_list() == [text[0:4], text[3:]]
