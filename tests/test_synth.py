@@ -164,6 +164,7 @@ def test_gzip_holds_the_same_dump(tmp_path: Path) -> None:
     assert gzip.decompress(packed.read_bytes()) == plain.read_bytes()
     assert packed.read_bytes() == again.read_bytes()
     assert stats.bytes == plain.stat().st_size
+    assert parse(packed).records.height == stats.records
 
 
 def test_articles_look_like_trade_news(tmp_path: Path) -> None:
