@@ -88,6 +88,7 @@ SOURCE_DEMONYM = "gazetteer:demonym"
 
 _LABELS = {label.value for label in EntityLabel}
 _PLURAL_LABELS = {EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value}
+_PORT_KINDS = ["port", "city", "capital"]
 _POSSESSIVE = re.compile(r"^(\S+)['\u2019]s ")
 _GENERIC_TAILS = {
     *(word.lower() for word in HEAD_WORDS),
@@ -149,6 +150,8 @@ def _read_entries(path: Path) -> pl.DataFrame:
     _require(raw, path, ("entity_id", "label", "name", "country", "aliases"))
     if "demonyms" not in raw.columns:
         raw = raw.with_columns(demonyms=pl.lit(""))
+    if "kind" not in raw.columns:
+        raw = raw.with_columns(kind=pl.lit(""))
     entries = raw.select(
         pl.col("entity_id").str.strip_chars(),
         pl.col("label").str.strip_chars(),
@@ -156,6 +159,7 @@ def _read_entries(path: Path) -> pl.DataFrame:
         country=pl.when(pl.col("country").str.strip_chars() != "").then(
             pl.col("country").str.strip_chars()
         ),
+        kind=pl.col("kind").str.strip_chars(),
         aliases=_split_list("aliases"),
         demonyms=_split_list("demonyms"),
     ).filter(pl.col("entity_id") != "")
@@ -193,6 +197,15 @@ def _surfaces(entries: pl.DataFrame) -> pl.DataFrame:
         .explode("surface")
         .with_columns(source=pl.lit(SOURCE_NAME))
     )
+    # `the Port of Los Angeles` names the port itself.
+    ports = (
+        names.join(entries.select("entity_id", "kind"), on="entity_id")
+        .filter(pl.col("kind").is_in(_PORT_KINDS) & (pl.col("label") == EntityLabel.LOCATION.value))
+        .select(
+            "entity_id", "label", surface=pl.lit("Port of ") + pl.col("surface"), source="source"
+        )
+    )
+    names = pl.concat([names, ports])
     demonyms = (
         entries.select("entity_id", "label", surface="demonyms")
         .explode("surface")

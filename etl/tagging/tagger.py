@@ -93,12 +93,14 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     heads = hits.filter(pl.col("head").is_not_null()).with_columns(
         start=pl.col("start") + pl.col("head_at")
     )
-    found = _extend_with_port(_extend_with_heads(found, heads))
+    found = _extend_with_heads(found, heads)
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
     found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs)
     definitions = acronym_definitions(hits.filter(pl.col("paren")))
-    found, defined_forms = _apply_definitions(found, definitions, gazetteer.alternatives)
+    found, defined_forms = _apply_definitions(
+        found, definitions, gazetteer.alternatives, gazetteer.entities
+    )
     known = gazetteer.patterns.select(surface="pattern")
     found = _rescan(texts, found, phrase_forms, defined_forms, known)
     mentions = found.select(MENTION_SCHEMA.names()).sort("doc", "field", "start")
@@ -115,6 +117,12 @@ def _cols(names: list[str]) -> dict[str, pl.Expr]:
 def _prefixed(prefix: str) -> dict[str, pl.Expr]:
     """Return the entity columns renamed with `prefix`."""
     return {f"{prefix}{c}": pl.col(c) for c in _ENTITY}
+
+
+def _at(position: str) -> pl.Expr:
+    """Return one integer key for (doc, field, `position`): a place in one text of the batch."""
+    text = pl.col("doc").cast(pl.Int64) * 2 + (pl.col("field") == "headline").cast(pl.Int64)
+    return text * (1 << 31) + pl.col(position)
 
 
 def _pick(column: str) -> pl.Expr:
@@ -152,8 +160,11 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
     )
     if follow.height == 0:
         return found
-    keyed = found.with_row_index("mid").with_columns(after=pl.col("end") + 1)
-    joined = keyed.join(follow, on=["doc", "field", "after", "label"]).filter(
+    keyed = found.with_row_index("mid")
+    candidates = keyed.filter(pl.col("label").is_in(_EXTENDABLE)).with_columns(
+        after=pl.col("end") + 1
+    )
+    joined = candidates.join(follow, on=["doc", "field", "after", "label"]).filter(
         slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii")) == " "
     )
     if joined.height == 0:
@@ -164,31 +175,8 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
             pl.col("full"), pl.col("start"), pl.col("head_end") - pl.col("start"), pl.col("ascii")
         ),
     ).select(keyed.columns)
-    return (
-        pl.concat([keyed.join(extended.select("mid"), on="mid", how="anti"), extended])
-        .sort("mid")
-        .select(found.columns)
-    )
-
-
-def _extend_with_port(found: pl.DataFrame) -> pl.DataFrame:
-    """Extend a city or port over `Port of` right before it (`Port of Los Angeles`)."""
-    prefix = "Port of "
-    place = pl.col("label") == EntityLabel.LOCATION.value
-    before = slice_chars(
-        pl.col("full"), pl.col("start") - len(prefix), len(prefix), pl.col("ascii")
-    )
-    keyed = found.with_row_index("mid")
-    ports = keyed.filter(place & (pl.col("start") >= len(prefix))).filter(before == prefix)
-    if ports.height == 0:
-        return found
-    ports = ports.with_columns(
-        start=pl.col("start") - len(prefix), text=pl.lit(prefix) + pl.col("text")
-    )
-    return (
-        pl.concat([keyed.join(ports.select("mid"), on="mid", how="anti"), ports])
-        .sort("mid")
-        .select(found.columns)
+    return pl.concat([keyed.join(extended.select("mid"), on="mid", how="anti"), extended]).select(
+        found.columns
     )
 
 
@@ -208,8 +196,10 @@ def _merge_phrases(
     if phrases.height == 0:
         return found, pl.DataFrame(schema=_forms_schema())
     # A possessor that is a known name splits off the phrase and lends it its country.
+    wanted = phrases.select("doc", "field", end="possessor_end").drop_nulls().unique()
     possessors = (
-        found.sort("doc", "field", "end", "start")
+        found.join(wanted, on=["doc", "field", "end"], how="semi")
+        .sort("doc", "field", "end", "start")
         .unique(["doc", "field", "end"], keep="first")
         .select(
             "doc", "field", possessor_end="end", possessor_country="country", split=pl.lit(True)
@@ -324,7 +314,10 @@ def _merge_phrases(
 
 
 def _apply_definitions(
-    found: pl.DataFrame, definitions: pl.DataFrame, alternatives: pl.DataFrame
+    found: pl.DataFrame,
+    definitions: pl.DataFrame,
+    alternatives: pl.DataFrame,
+    entities: pl.DataFrame,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return the mentions relinked by the article's acronym definitions, and the defined forms.
 
@@ -336,10 +329,15 @@ def _apply_definitions(
     """
     if definitions.height == 0:
         return found, pl.DataFrame(schema=_forms_schema())
-    ends = found.select(
+    # The few mentions a definition can touch are picked out before any join.
+    long_ends = definitions.select(_at("long_end")).to_series().implode()
+    acr_starts = definitions.select(_at("acr_start")).to_series().implode()
+    ends = found.filter(_at("end").is_in(long_ends)).select(
         "doc", "field", "end", m_start="start", m_text="text", m_source="source", **_prefixed("l_")
     )
-    at_acronym = found.select("doc", "field", "start", "end", **_prefixed("a_"))
+    at_acronym = found.filter(_at("start").is_in(acr_starts)).select(
+        "doc", "field", "start", "end", **_prefixed("a_")
+    )
     defs = (
         definitions.with_row_index("def")
         .join(
@@ -370,9 +368,7 @@ def _apply_definitions(
         .sort("def", "entity_id")
         .unique("def", keep="first", maintain_order=True)
         .select("def", "entity_id")
-        .join(
-            found.select(*_ENTITY).unique("entity_id").drop("country"), on="entity_id", how="left"
-        )
+        .join(entities.select("entity_id", "label", "name"), on="entity_id", how="left")
     )
     linked = (
         defs.join(
@@ -421,23 +417,23 @@ def _apply_definitions(
         .unique(["doc", "surface"], keep="first", maintain_order=True)
         .select("doc", "surface", *_ENTITY, source=pl.lit(SOURCE_ACRONYM))
     )
-    relinked = (
-        found.join(
-            forms.rename({c: f"d_{c}" for c in [*_ENTITY, "source"]}),
+    # Only the mentions whose entity a definition changes are rewritten.
+    keyed = found.with_row_index("mid")
+    changed = (
+        keyed.filter(pl.col("text").is_in(forms["surface"].implode()))
+        .join(
+            forms.select("doc", "surface", **_prefixed("d_")),
             left_on=["doc", "text"],
             right_on=["doc", "surface"],
-            how="left",
         )
-        .with_columns(
-            changed=pl.col("d_entity_id").is_not_null()
-            & (pl.col("d_entity_id") != pl.col("entity_id"))
-        )
-        .with_columns(
-            [pl.when("changed").then(f"d_{c}").otherwise(c).alias(c) for c in _ENTITY]
-            + [pl.when("changed").then(pl.lit(SOURCE_ACRONYM)).otherwise("source").alias("source")]
-        )
+        .filter(pl.col("d_entity_id") != pl.col("entity_id"))
+        .with_columns(**{c: pl.col(f"d_{c}") for c in _ENTITY}, source=pl.lit(SOURCE_ACRONYM))
+        .select(keyed.columns)
     )
-    return relinked.select(found.columns), forms
+    if changed.height == 0:
+        return found, forms
+    relinked = pl.concat([keyed.join(changed.select("mid"), on="mid", how="anti"), changed])
+    return relinked.drop("mid"), forms
 
 
 def _rescan(
