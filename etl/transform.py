@@ -52,7 +52,7 @@ def _per_doc(frame: pl.DataFrame, column: str, value: pl.Expr) -> pl.DataFrame:
 def enrich(records: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (articles, entities) for `records` (RECORD_SCHEMA), rows in the input order."""
     tagged = tag(_texts(records), gazetteer)
-    mentions = tagged.mentions.sort("doc", "field", "start")  # "body" < "headline"
+    mentions = tagged.mentions  # sorted by doc, field ("body" < "headline"), start
     struct = pl.struct(
         "text",
         "label",
@@ -97,14 +97,11 @@ def enrich(records: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, p
     articles = articles.with_columns(
         [pl.col(c).fill_null(pl.lit([], dtype=ARTICLE_SCHEMA[c])) for c in _LIST_COLUMNS]
     ).select([pl.col(c).cast(t) for c, t in ARTICLE_SCHEMA.items()])
-    entities = (
-        mentions.join(
-            records.select(pl.col("article_id"), doc=pl.int_range(pl.len(), dtype=pl.UInt32)),
-            on="doc",
-        )
-        .sort("doc", "field", "start")
-        .select([pl.col(c).cast(t) for c, t in ENTITY_SCHEMA.items()])
-    )
+    entities = mentions.join(
+        records.select(pl.col("article_id"), doc=pl.int_range(pl.len(), dtype=pl.UInt32)),
+        on="doc",
+        maintain_order="left",
+    ).select([pl.col(c).cast(t) for c, t in ENTITY_SCHEMA.items()])
     return articles, entities
 
 

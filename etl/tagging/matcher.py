@@ -181,7 +181,7 @@ def _empty(texts: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(
         schema={
             "doc": texts.schema["doc"],
-            "field": pl.String,
+            "field": texts.schema["field"],
             "text": pl.String,
             "ascii": pl.Boolean,
             "start": pl.Int64,

@@ -56,6 +56,7 @@ MENTION_SCHEMA = pl.Schema(
     }
 )
 THEME_SCHEMA = pl.Schema({"doc": pl.UInt32, "theme": pl.String})
+FIELD = pl.Enum(["body", "headline"])
 
 _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
@@ -67,21 +68,16 @@ _ENTITY = ["entity_id", "label", "name", "country"]
 class Tagged:
     """What the tagger found: one row per mention, and one row per (doc, theme)."""
 
-    mentions: pl.DataFrame  # MENTION_SCHEMA
+    mentions: pl.DataFrame  # MENTION_SCHEMA, sorted by doc, field (body first), start
     themes: pl.DataFrame  # THEME_SCHEMA
 
 
 def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     """Return the mentions and themes of `texts` (doc: UInt32, field, text)."""
-    texts = texts.select(pl.col("doc").cast(pl.UInt32), "field", "text")
-    hits = scan(texts, gazetteer.pattern_list).join(
-        gazetteer.patterns.select(
-            "pattern", *_ENTITY, "source", "head", "head_at", "paren", "rule", "themes"
-        ),
-        left_on="match",
-        right_on="pattern",
-        how="left",
-    )
+    # Fields as an Enum: joins and sorts on (doc, field, ...) compare integers, not strings,
+    # and the Enum's order (body, headline) is the contract's order of mentions.
+    texts = texts.select(pl.col("doc").cast(pl.UInt32), pl.col("field").cast(FIELD), "text")
+    hits = _described(scan(texts, gazetteer.pattern_list), gazetteer.patterns)
     themes = (
         hits.filter(pl.col("themes").list.len() > 0)
         .select("doc", theme=pl.col("themes"))
@@ -107,6 +103,19 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     return Tagged(
         mentions.cast(dict(MENTION_SCHEMA)),  # type: ignore[arg-type]
         themes.cast(dict(THEME_SCHEMA)).sort("doc", "theme"),  # type: ignore[arg-type]
+    )
+
+
+def _described(hits: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
+    """Add to each hit what its pattern means (entity, head word, `(`, rule, themes)."""
+    # A lookup of each match's row in the pattern table, then one gather per column: cheaper
+    # than a join on the strings.
+    row = pl.col("match").replace_strict(
+        patterns["pattern"], pl.int_range(patterns.height, dtype=pl.UInt32, eager=True)
+    )
+    columns = [*_ENTITY, "source", "head", "head_at", "paren", "rule", "themes"]
+    return hits.with_columns(row=row).with_columns(
+        [pl.lit(patterns[c]).gather(pl.col("row")).alias(c) for c in columns]
     )
 
 
@@ -446,9 +455,9 @@ def _rescan(
     """Add the occurrences of the forms an article itself defines that nothing else matched."""
     phrases = pl.concat(
         [phrase_forms, phrase_forms.with_columns(surface=pl.col("surface").str.to_uppercase())]
-    ).with_columns(field=pl.lit("headline"))
+    ).with_columns(field=pl.lit("headline", dtype=FIELD))
     defined = defined_forms.join(known, on="surface", how="anti")
-    both_fields = pl.DataFrame({"field": ["body", "headline"]})
+    both_fields = pl.DataFrame({"field": ["body", "headline"]}, schema={"field": FIELD})
     forms = (
         pl.concat([defined.join(both_fields, how="cross"), phrases], how="diagonal")
         .unique(["doc", "field", "surface"], keep="first", maintain_order=True)
