@@ -10,10 +10,9 @@
   Leading function words (`The`, `Through`) are dropped; a possessor with `'s` becomes the
   phrase's country (`Guatemala's Tax Administration` is GTM's); a lone head is no name.
 - **Acronym definitions** (`acronym_definitions`): `Long Name (ACR)` and `ACR (Long Name)`.
-  The long form is the run of capitalised words before the parenthesis, cut where the
-  acronym's first letter starts a suffix with about as many capitalised words as the acronym
-  has capitals (`... of the World Customs Organization (WCO)`); failing that, a run ending in
-  a head word (`Tax Administration (SAT)`).
+  The long form is taken from the run of capitalised words before the parenthesis by the
+  acronym's capitals and initial (`_long_form`); the tagger prefers a known name that ends
+  right before the parenthesis.
 - **Ambiguity** (`drop_ambiguous`): surface forms listed in `ambiguous.tsv` with a rule.
 - **Derived ids** (`derived_id`): an entity found only by a rule gets `<prefix>:x-<slug>`.
 """
@@ -61,7 +60,8 @@ _TOKEN_POSS = (
     r"(?:(?:\p{Lu}\.){2,}|\p{Lu}[\p{L}\p{N}&\-]*(?:['\x{2019}]s)?"
     r"|d['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*)"
 )
-_CONNECTOR = r"(?:and|&|of|for|the|on|de|del|des|du|la|le|y|et)"
+_CONNECTOR_WORDS = "and|&|of|for|the|on|de|del|des|du|la|le|y|et"
+_CONNECTOR = r"(?:" + _CONNECTOR_WORDS + r")"
 _OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}/])"
 _WINDOW = 80
 _DEF_WINDOW = 100
@@ -91,7 +91,7 @@ _LEADING_WORDS = (
     "Through|Under|Via|As|And|But|Or|Both|Meanwhile|However|Following|After|Before|During|"
     "While|When|Where|If|Since|Also|Then|Each|Every|All|Some|Many|Several|Other|Such|Among|"
     "Between|Without|Within|Across|Against|Despite|Although|Because|Once|Today|Yesterday|"
-    "Last|Next|According|Thanks|Like|Unlike|Including|Under|Over|To|Of|Is|Was|It|We|They|"
+    "Last|Next|According|Thanks|Like|Unlike|Including|Over|To|Of|Is|Was|It|We|They|"
     "Officials|Director|Secretary|Minister|President|Commissioner|Chairman|Chair|Head|Chief|"
     "Mr|Ms|Mrs|Dr|Deputy|Director-General|Secretary-General|Spokesman|Spokeswoman"
 )
@@ -113,7 +113,7 @@ _GENERIC_WORDS = (
     "|Enforcement|Investment|Agriculture|Health|Transport|Ports|Port|Maritime|Financial"
 )
 #: A phrase made only of generic words and connectors.
-GENERIC_ONLY = r"^(?:(?:" + _GENERIC_WORDS + r"|" + _CONNECTOR[3:-1] + r")(?: |$))+$"
+GENERIC_ONLY = r"^(?:(?:" + _GENERIC_WORDS + r"|" + _CONNECTOR_WORDS + r")(?: |$))+$"
 _ENDS_IN_HEAD = r"(?:^| )(?:" + _HEADS + r")$"
 
 

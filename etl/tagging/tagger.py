@@ -2,19 +2,21 @@
 
 Order of decisions (each step a frame operation over all texts at once):
 
-1. One Aho-Corasick scan finds gazetteer names, demonyms, head words, theme triggers and `(`.
+1. One Aho-Corasick pass finds gazetteer names, demonyms, head words, theme triggers and `(`.
 2. Ambiguous surface forms go through their context rules (`rules.drop_ambiguous`).
 3. A programme or instrument name followed by a head word of its class takes the head in
    (`AEO Program`, `Revenue Package Programme`): the same entity, named more fully.
 4. Head-noun phrases (outside Title Case and ALL-CAPS headlines) become mentions unless a
-   gazetteer name covers their head or they contain an ORG, PROGRAMME or INSTRUMENT name; a
-   phrase swallows the countries and places inside it and inherits the first one's country
-   (`Jordan Customs` is an ORG of JOR; JOR still reaches `countries`).
-5. Acronym definitions link the acronym and the long form within the article: the long
-   form's entity if it has one, else the acronym's, else a derived id from the long form.
-   Every occurrence of either form in the article then carries that entity.
-6. A second, per-article scan finds the forms only the article itself defines (rule phrases
-   and defined acronyms, in the headline too, in ALL CAPS as well), where nothing else matched.
+   gazetteer name covers their head or they hold a name they may not (see `_merge_phrases`);
+   a phrase swallows the countries and places inside it, and an ORG phrase takes the first
+   one's country (`Jordan Customs` is an ORG of JOR; JOR still reaches `countries`).
+5. Acronym definitions link the acronym and the long form within the article (the choice of
+   entity is in `_apply_definitions`); every occurrence of either form then carries it.
+6. A second, small scan over the articles that define forms the gazetteer does not know
+   (rule phrases, new acronyms) finds their other occurrences, in the headline too (and in
+   ALL CAPS there), where nothing else matched.
+
+The rules only ever look within one article, so any slicing of a batch gives the same result.
 """
 
 from __future__ import annotations
@@ -491,10 +493,11 @@ def _rescan(
         text="match",
         full="text",
     )
+    nearby = found.filter(pl.col("doc").is_in(new["doc"].unique().implode()))
     clash = (
         new.select("doc", "field", "start", "end")
         .with_row_index("nid")
-        .join(found.select("doc", "field", f_start="start", f_end="end"), on=["doc", "field"])
+        .join(nearby.select("doc", "field", f_start="start", f_end="end"), on=["doc", "field"])
         .filter((pl.col("f_start") < pl.col("end")) & (pl.col("f_end") > pl.col("start")))
         .select("nid")
     )
