@@ -19,12 +19,17 @@ is dropped, while `Japan's`, `US-China` and `(WCO)` keep their match.
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
-__all__ = ["WORD_CHAR", "listed", "scan", "slice_chars"]
+__all__ = ["MARK", "WORD_CHAR", "listed", "scan", "slice_chars"]
 
 #: A character that continues a word: a letter or a digit (any script).
 WORD_CHAR = r"^[\p{L}\p{N}]"
+#: Marks a match in a text rewritten by `replace_many` (the Extract stage removes the control
+#: characters from every text; a text that still holds one is matched the slower way).
+MARK = "\x01"
 
 
 def listed(patterns: pl.Series) -> pl.Expr:
@@ -45,17 +50,94 @@ def slice_chars(text: pl.Expr, start: pl.Expr, length: pl.Expr | int, ascii: pl.
     return pl.coalesce(as_bytes, as_chars)
 
 
+def _marker_width(count: int) -> int:
+    """Return how many letters (base 26) number `count` patterns."""
+    width = 1
+    while 26**width < count:
+        width += 1
+    return width
+
+
+@cache
+def _markers(count: int) -> pl.Series:
+    """Return `MARK` + the pattern's number in capital letters (base 26), for each pattern."""
+    width = _marker_width(count)
+    digits = [26 ** (width - 1 - i) for i in range(width)]
+    # Built once per pattern count: a few thousand short strings.
+    return pl.Series(
+        [MARK + "".join(chr(65 + n // d % 26) for d in digits) for n in range(count)],
+        dtype=pl.String,
+    )
+
+
 def _matches(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
     """Return one row per match: the text's columns, `b` (its byte start) and `match`."""
+    marked = pl.col("text").str.contains(MARK, literal=True)
+    plain = texts.filter(~marked)
+    parts = [_matches_by_marking(plain, patterns)] if plain.height else []
+    odd = texts.filter(marked)
+    if odd.height:
+        parts.append(_matches_twice(odd, patterns))
+    return pl.concat(parts) if parts else _matches_twice(texts, patterns)
+
+
+def _matches_by_marking(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
+    """Return the matches of texts without `MARK`, with one Aho-Corasick pass.
+
+    `replace_many` (leftmost-first, like `find_many`) puts `MARK` and the pattern's number in
+    place of every match; a memchr-fast search for `MARK` then gives each marker's byte
+    position, and the byte start of the match in the original text is that position less
+    what the earlier markers of the text added or removed. Only narrow columns are exploded;
+    the texts come back by a join (exploding the text column copies far more).
+    """
+    width = _marker_width(patterns.len())
+    markers = _markers(patterns.len())
+    nbytes = patterns.str.len_bytes().cast(pl.Int64)
+    numbers = pl.int_range(patterns.len(), dtype=pl.UInt32, eager=True)
+    hits = (
+        texts.select(
+            "tid",
+            marked=pl.col("text").str.replace_many(
+                listed(patterns), listed(markers), leftmost=True
+            ),
+        )
+        .select(
+            "tid",
+            p=pl.col("marked").str.find_many([MARK]),
+            code=pl.col("marked").str.extract_all(MARK + "[A-Z]{" + str(width) + "}"),
+        )
+        .explode("p", "code")
+        .filter(pl.col("p").is_not_null())
+        .with_columns(number=pl.col("code").replace_strict(markers, numbers))
+        .with_columns(
+            shift=1 + width - pl.lit(nbytes).gather(pl.col("number")),
+            first=(pl.col("tid") != pl.col("tid").shift(1)).fill_null(value=True),
+        )
+        # Bytes the earlier markers of the same text added: a running sum reset per text.
+        .with_columns(total=pl.col("shift").cum_sum() - pl.col("shift"))
+        .with_columns(base=pl.when("first").then(pl.col("total")).forward_fill())
+        .select(
+            "tid",
+            b=(pl.col("p") - (pl.col("total") - pl.col("base"))).cast(pl.UInt32),
+            match=pl.lit(patterns).gather(pl.col("number")),
+        )
+    )
+    return hits.join(texts, on="tid", maintain_order="left")
+
+
+def _matches_twice(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
+    """Return the matches of any texts, with `find_many` and `extract_many` side by side."""
     patterns_list = listed(patterns)
-    return (
-        texts.with_columns(
+    hits = (
+        texts.select(
+            "tid",
             b=pl.col("text").str.find_many(patterns_list, leftmost=True),
             match=pl.col("text").str.extract_many(patterns_list, leftmost=True),
         )
         .explode("b", "match")
         .filter(pl.col("b").is_not_null())
     )
+    return hits.join(texts, on="tid", maintain_order="left")
 
 
 def _word_byte(byte: str) -> pl.Expr:
