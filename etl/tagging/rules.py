@@ -397,5 +397,9 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
         )
         | ((pl.col("rule") == RULE_US_STATE) & us_context)
     ).fill_null(value=False)
-    dropped = frame.filter(drop).select("doc", "field", "start")
-    return mentions.join(dropped, on=["doc", "field", "start"], how="anti")
+    dropped = frame.filter(drop)
+    if dropped.height == 0:
+        return mentions
+    key = pl.col("doc").cast(pl.Int64) * 2 + (pl.col("field") == "headline").cast(pl.Int64)
+    key = key * (1 << 31) + pl.col("start")
+    return mentions.filter(~key.is_in(dropped.select(key).to_series().implode()))

@@ -79,29 +79,32 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     # Fields as an Enum: joins and sorts on (doc, field, ...) compare integers, not strings,
     # and the Enum's order (body, headline) is the contract's order of mentions.
     texts = texts.select(pl.col("doc").cast(pl.UInt32), pl.col("field").cast(FIELD), "text")
-    hits = _described(scan(texts, gazetteer.pattern_list), gazetteer.patterns)
+    patterns = gazetteer.patterns
+    hits = _described(scan(texts, gazetteer.pattern_list), patterns)
     themes = (
-        hits.filter(pl.col("themes").list.len() > 0)
-        .select("doc", theme=pl.col("themes"))
+        _gather(hits.filter("themed").select("doc", "row"), patterns, "themes")
+        .select("doc", theme="themes")
         .explode("theme")
         .unique()
     )
     styles = field_styles(texts)
-    found = drop_ambiguous(_gazetteer_mentions(hits), styles).drop("rule")
-    heads = hits.filter(pl.col("head").is_not_null()).with_columns(
+    entities = _gather(hits.filter("entity"), patterns, *_ENTITY, "source", "rule")
+    found = drop_ambiguous(_gazetteer_mentions(entities), styles).drop("rule")
+    heads = _gather(hits.filter(pl.col("head").is_not_null()), patterns, "head_at").with_columns(
         start=pl.col("start") + pl.col("head_at")
     )
     found = _extend_with_heads(found, heads)
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
     found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs)
-    definitions = acronym_definitions(hits.filter(pl.col("paren")))
+    definitions = acronym_definitions(hits.filter("paren"))
     found, defined_forms = _apply_definitions(
-        found, definitions, gazetteer.alternatives, gazetteer.entities
+        found, definitions, gazetteer.alternatives, gazetteer.entities, patterns
     )
     known = gazetteer.patterns.select(surface="pattern")
     found = _rescan(texts, found, phrase_forms, defined_forms, known)
-    mentions = found.select(MENTION_SCHEMA.names()).sort("doc", "field", "start")
+    # Sorted by (doc, field, start) through one integer key: one sort column, not three.
+    mentions = found.sort(_at("start")).select(MENTION_SCHEMA.names())
     return Tagged(
         mentions.cast(dict(MENTION_SCHEMA)),  # type: ignore[arg-type]
         themes.cast(dict(THEME_SCHEMA)).sort("doc", "theme"),  # type: ignore[arg-type]
@@ -109,16 +112,23 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
 
 
 def _described(hits: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
-    """Add to each hit what its pattern means (entity, head word, `(`, rule, themes)."""
-    # A lookup of each match's row in the pattern table, then one gather per column: cheaper
-    # than a join on the strings.
+    """Add to each hit its pattern's row in the table and what the pattern is (`kind`)."""
+    # A lookup of each match's row, then gathers of only the columns each kind of hit needs:
+    # cheaper than a join on the strings that would copy every column for every hit.
     row = pl.col("match").replace_strict(
         patterns["pattern"], pl.int_range(patterns.height, dtype=pl.UInt32, eager=True)
     )
-    columns = [*_ENTITY, "source", "head", "head_at", "paren", "rule", "themes"]
     return hits.with_columns(row=row).with_columns(
-        [pl.lit(patterns[c]).gather(pl.col("row")).alias(c) for c in columns]
+        entity=pl.lit(patterns["entity_id"].is_not_null()).gather(pl.col("row")),
+        head=pl.lit(patterns["head"]).gather(pl.col("row")),
+        paren=pl.lit(patterns["paren"]).gather(pl.col("row")),
+        themed=pl.lit(patterns["themes"].list.len() > 0).gather(pl.col("row")),
     )
+
+
+def _gather(frame: pl.DataFrame, patterns: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """Add pattern `columns` to hits that carry their pattern's `row`."""
+    return frame.with_columns([pl.lit(patterns[c]).gather(pl.col("row")).alias(c) for c in columns])
 
 
 def _cols(names: list[str]) -> dict[str, pl.Expr]:
@@ -150,7 +160,7 @@ def _pick(column: str) -> pl.Expr:
 
 def _gazetteer_mentions(hits: pl.DataFrame) -> pl.DataFrame:
     """Return the gazetteer mentions among the hits, with their entity and the field text."""
-    return hits.filter(pl.col("entity_id").is_not_null()).select(
+    return hits.select(
         "doc",
         "field",
         "start",
@@ -329,6 +339,7 @@ def _apply_definitions(
     definitions: pl.DataFrame,
     alternatives: pl.DataFrame,
     entities: pl.DataFrame,
+    patterns: pl.DataFrame,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return the mentions relinked by the article's acronym definitions, and the defined forms.
 
@@ -428,10 +439,15 @@ def _apply_definitions(
         .unique(["doc", "surface"], keep="first", maintain_order=True)
         .select("doc", "surface", *_ENTITY, source=pl.lit(SOURCE_ACRONYM))
     )
-    # Only the mentions whose entity a definition changes are rewritten.
+    # Only the mentions whose entity a definition changes are rewritten: most definitions
+    # restate what the gazetteer says (`World Customs Organization (WCO)`).
+    defaults = patterns.select(surface="pattern", default="entity_id")
+    changing = forms.join(defaults, on="surface", how="left").filter(
+        pl.col("default").is_null() | (pl.col("default") != pl.col("entity_id"))
+    )
     keyed = found.with_row_index("mid")
     changed = (
-        keyed.filter(pl.col("text").is_in(forms["surface"].implode()))
+        keyed.filter(pl.col("text").is_in(changing["surface"].implode()))
         .join(
             forms.select("doc", "surface", **_prefixed("d_")),
             left_on=["doc", "text"],
@@ -443,8 +459,8 @@ def _apply_definitions(
     )
     if changed.height == 0:
         return found, forms
-    relinked = pl.concat([keyed.join(changed.select("mid"), on="mid", how="anti"), changed])
-    return relinked.drop("mid"), forms
+    kept = keyed.filter(~pl.col("mid").is_in(changed["mid"].implode()))
+    return pl.concat([kept, changed]).drop("mid"), forms
 
 
 def _rescan(
