@@ -72,22 +72,18 @@ def enrich(records: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, p
         .fill_null(pl.col("body").str.len_bytes()),
     )
     salience = country_salience(mentions, body_chars)
+    org = pl.col("label") == EntityLabel.ORG.value
     lists = [
-        _per_doc(mentions, "entities", struct),
-        _per_doc(
-            mentions.filter(pl.col("country").is_not_null()),
-            "countries",
-            pl.col("country").unique().sort(),
+        # One pass over the mentions for the three lists they make.
+        mentions.group_by("doc").agg(
+            entities=struct,
+            countries=pl.col("country").drop_nulls().unique().sort(),
+            organizations=pl.col("entity_id").filter(org).unique().sort(),
         ),
         _per_doc(
             salience,
             "country_salience",
             pl.struct("country", "mentions", "in_headline", "score"),
-        ),
-        _per_doc(
-            mentions.filter(pl.col("label") == EntityLabel.ORG.value),
-            "organizations",
-            pl.col("entity_id").unique().sort(),
         ),
         _per_doc(tagged.themes, "themes", pl.col("theme").unique().sort()),
     ]
