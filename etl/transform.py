@@ -44,6 +44,18 @@ def _texts(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _sorted_sets(frame: pl.DataFrame, value: str, column: str) -> pl.DataFrame:
+    """Return (doc, column): the sorted, unique `value`s of each doc."""
+    # One global unique and sort, then grouping in order: cheaper than sorting every group.
+    return (
+        frame.select("doc", value)
+        .unique()
+        .sort("doc", value)
+        .group_by("doc", maintain_order=True)
+        .agg(pl.col(value).alias(column))
+    )
+
+
 def _per_doc(frame: pl.DataFrame, column: str, value: pl.Expr) -> pl.DataFrame:
     """Return (doc, column): `value` aggregated per doc."""
     return frame.group_by("doc").agg(value.alias(column))
@@ -74,18 +86,15 @@ def enrich(records: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, p
     salience = country_salience(mentions, body_chars)
     org = pl.col("label") == EntityLabel.ORG.value
     lists = [
-        # One pass over the mentions for the three lists they make.
-        mentions.group_by("doc").agg(
-            entities=struct,
-            countries=pl.col("country").drop_nulls().unique().sort(),
-            organizations=pl.col("entity_id").filter(org).unique().sort(),
-        ),
+        mentions.group_by("doc", maintain_order=True).agg(entities=struct),
+        _sorted_sets(mentions.filter(pl.col("country").is_not_null()), "country", "countries"),
+        _sorted_sets(mentions.filter(org), "entity_id", "organizations"),
         _per_doc(
             salience,
             "country_salience",
             pl.struct("country", "mentions", "in_headline", "score"),
         ),
-        _per_doc(tagged.themes, "themes", pl.col("theme").unique().sort()),
+        _sorted_sets(tagged.themes, "theme", "themes"),
     ]
     articles = records.with_columns(doc=pl.int_range(pl.len(), dtype=pl.UInt32))
     for frame in lists:
