@@ -89,3 +89,17 @@ def test_slice_chars_cuts_code_points(ascii_text: bool) -> None:
         slice_chars(pl.col("t"), pl.col("s"), pl.col("n"), pl.lit(ascii_text))
     ).to_series()
     assert out.to_list() == [text[0:4], text[3:]]
+
+
+def test_texts_holding_the_marker_character_are_matched_too() -> None:
+    texts = _texts("a\x01b WCO and WCO", "plain WCO")
+    assert _found(texts, "WCO") == [(0, 4, 7, "WCO"), (0, 12, 15, "WCO"), (1, 6, 9, "WCO")]
+
+
+def test_many_texts_are_scanned_in_slices_with_the_same_result() -> None:
+    rows = [f"row {i} the WCO and Türkiye met {'x' * 40_000}" for i in range(120)]
+    found = _found(_texts(*rows), "WCO", "Türkiye")
+    assert len(found) == 240
+    assert {(s, e) for _, s, e, m in found if m == "WCO"} == {
+        (len(f"row {i} the "), len(f"row {i} the WCO")) for i in range(120)
+    }
