@@ -18,8 +18,8 @@ expressions and joins, never a Python loop over records or pairs:
 3. **Signature**: one-permutation MinHash: the top 6 bits of a shingle's hash pick one of
    `SIGNATURE_BINS` bins and each bin keeps its minimum (one sort, no per-hash passes). A bin
    is stored as one byte (b-bit MinHash: 0 = empty, else 1-255), packed eight to a UInt64.
-4. **LSH**: `BANDS` band keys, each a hash of `BAND_ROWS` full-precision bin minima of bins
-   0-31, truncated to 32 bits. Records sharing a band key are candidates.
+4. **LSH**: `BANDS` band keys, each a hash of `BAND_ROWS` full-precision bin minima (8 bands
+   of 8 bins cover all 64), truncated to 32 bits. Records sharing a band key are candidates.
 5. **Verification**: candidates are scored with the estimated Jaccard similarity of their
    64 bins (matches among bins filled in either text, corrected for the 1/255 chance that two
    different bytes agree); a pair at or above the threshold is a near duplicate.
@@ -30,10 +30,15 @@ earliest). The decision only depends on the records and their order, so it is th
 whatever the batch boundaries. With `keep=True` near duplicates are reported but not dropped;
 they still do not enter the index, so the report is the same in both modes.
 
-Recall at the default threshold 0.8 (one-permutation bins, 8 bands of 4 rows): a pair with
-true Jaccard 0.9 is a candidate with probability 0.9995 and 0.8 with 0.985 (0.86 at 0.7); the
-estimate from 64 bins has a standard error of about 0.05 at 0.8, so pairs close to the
-threshold can fall on either side. See docs/EXTRACT.md.
+Recall and cost (docs/EXTRACT.md has the figures): a pair with true Jaccard J becomes a
+candidate with probability 1 - (1 - J^8)^8: 0.9998 at 0.95, 0.989 at 0.9, 0.92 at 0.85 and
+0.77 at 0.8. Bands of 4 bins would find 0.985 of the pairs at 0.8, but on templated text
+(synthetic dumps, earnings briefs) some band keys are then shared by thousands of articles
+and the candidate joins grow with the index (quadratic time); 8-bin bands keep the largest
+bucket in the tens. The similarity estimate from 64 bins has a standard error of about 0.05
+at 0.8, so pairs close to the threshold can fall on either side. A band key shared by more
+than `_PAIRS_PER_KEY` rows of one batch only pairs its first ones (a guard against clusters
+of copies; batch independence holds below that).
 """
 
 from __future__ import annotations
@@ -78,8 +83,9 @@ DEFAULT_NEAR_THRESHOLD = 0.8
 SHINGLE_WORDS = 3
 SIGNATURE_BINS = 64
 BANDS = 8
-BAND_ROWS = 4
+BAND_ROWS = 8
 
+_PAIRS_PER_KEY = 64  # earlier rows of a batch a band key pairs a later row with
 _SLICE_ROWS = 2048  # records per signature pass, bounding the one-row-per-word frame
 _WORDS = SIGNATURE_BINS // 8  # bins are one byte each, packed eight to a UInt64
 _SIG = [f"sig_{i}" for i in range(_WORDS)]
@@ -403,8 +409,11 @@ def _scored_pairs(signatures: pl.DataFrame, index: NearDuplicateIndex) -> pl.Dat
     n_index = len(index)
     bands = _long_bands(signatures)
     against_index = index.candidates(bands)
+    # A band key shared by many rows of one batch (a cluster of copies) would pair them all:
+    # only its first rows are paired with the later ones, which bounds the pairs.
+    first = bands.filter(pl.int_range(pl.len()).over("key") < _PAIRS_PER_KEY)
     within = (
-        bands.join(bands, on="key", suffix="_later")
+        first.join(bands, on="key", suffix="_later")
         .filter(pl.col("doc") < pl.col("doc_later"))
         .select(earlier="doc", later="doc_later")
         .unique()
