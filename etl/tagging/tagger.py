@@ -97,7 +97,7 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
     found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs)
-    definitions = acronym_definitions(hits.filter("paren"))
+    definitions = acronym_definitions(_unexplained(hits.filter("paren"), found))
     found, defined_forms = _apply_definitions(
         found, definitions, gazetteer.alternatives, gazetteer.entities, patterns
     )
@@ -332,6 +332,36 @@ def _merge_phrases(
     )
     forms = kept.select("doc", surface="text", **_cols(_ENTITY), source="source")
     return merged, forms
+
+
+def _unexplained(parens: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """Return the `(`s that may define something the gazetteer does not already say.
+
+    `World Customs Organization (WCO)`: both names are known and name one entity, so the
+    definition would change nothing; most definitions in customs news are such.
+    """
+    after = found.filter(_at("start").is_in(parens.select(_at("start") + 1).to_series().implode()))
+    before = found.filter(_at("end").is_in(parens.select(_at("start") - 1).to_series().implode()))
+    if after.height == 0 or before.height == 0:
+        return parens
+    known = (
+        parens.select("doc", "field", "start", "text", "ascii")
+        .join(
+            after.select("doc", "field", "entity_id", "end", start=pl.col("start") - 1),
+            on=["doc", "field", "start"],
+        )
+        .join(
+            before.select("doc", "field", long_id="entity_id", start=pl.col("end") + 1),
+            on=["doc", "field", "start"],
+        )
+        .filter(
+            (pl.col("entity_id") == pl.col("long_id"))
+            & (slice_chars(pl.col("text"), pl.col("end"), 1, pl.col("ascii")) == ")")
+        )
+    )
+    return parens.join(
+        known.select("doc", "field", "start"), on=["doc", "field", "start"], how="anti"
+    )
 
 
 def _apply_definitions(
