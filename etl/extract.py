@@ -95,9 +95,9 @@ REJECT_SCHEMA = pl.Schema(
 )
 
 # Control characters are removed (and flagged): C0 except tab, LF, VT, FF and CR, which are
-# whitespace; DEL; C1 except NEL, which is whitespace. The C0 part as bytes, for a quick scan.
+# whitespace; DEL; C1 except NEL, which is whitespace.
 _CONTROL = r"[\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F]"
-_C0_BYTES = bytes([*range(0x09), *range(0x0E, 0x20), 0x7F])
+_CONTROL_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _ODD_SPACE = (
     r"[\t\x0B\x0C\x85\xA0\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
 )
@@ -144,11 +144,9 @@ class _Scan:
 
 
 def _scan(text: str) -> _Scan:
+    # One regex pass, no copy of the text (an encode + translate would make two).
+    control = _CONTROL_CHAR.search(text) is not None
     ascii_only = text.isascii()
-    data = text.encode("utf-8", "surrogatepass")
-    control = len(data.translate(None, _C0_BYTES)) != len(data)
-    if not control and b"\xc2" in data:  # C1 controls are U+0080..U+009F, \xc2\x80..\xc2\x9f
-        control = pl.Series([text]).str.contains(_CONTROL).item() is True
     nfc = ascii_only or unicodedata.is_normalized("NFC", text)
     return _Scan("\r" in text, control, ascii_only, nfc)
 
