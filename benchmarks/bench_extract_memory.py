@@ -1,18 +1,21 @@
 """Peak memory of Extract + exact + near dedup on a 1 GB synthetic dump (target: < 600 MiB).
 
     python -m benchmarks.bench_extract_memory [--size 1GB] [--chunk-mb 16] [--messiness 0.05]
+        [--malloc-conf background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0]
 
-The dump is written by `etl.synth` in a child process (so its memory is not counted) under
-/tmp, parsed here with `extract_batches` in the pipeline's chunks, deduplicated exactly and
-near, and deleted afterwards (`--keep` keeps it). Prints the peak RSS of this process
-(`resource.getrusage`), the size of the dedup state, MB/s per stage, and the counts against
-what the generator wrote.
+The dump is written by `etl.synth` under /tmp, then parsed by a fresh child process with
+`extract_batches` in chunks of `--chunk-mb`, deduplicated exactly and near, and deleted
+afterwards (`--keep` keeps it). Prints the child's peak RSS (`resource.getrusage`), the size
+of the dedup state, MB/s per stage, and the counts against what the generator wrote.
+`--malloc-conf` is handed to polars' jemalloc (`_RJEM_MALLOC_CONF`): by default it keeps
+freed pages for seconds, which shows up as RSS.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -82,28 +85,51 @@ def run(path: Path, chunk_bytes: int) -> dict[str, float]:
     }
 
 
+def _measure(path: Path, chunk_bytes: int, malloc_conf: str | None) -> dict[str, float]:
+    """Run `run` in a fresh child process (its own peak RSS) and return its result."""
+    env = dict(os.environ)
+    if malloc_conf:
+        env["_RJEM_MALLOC_CONF"] = malloc_conf
+    command = [sys.executable, "-m", "benchmarks.bench_extract_memory", "--child", str(path)]
+    done = subprocess.run(
+        [*command, "--chunk-mb", str(chunk_bytes / MIB)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    result: dict[str, float] = json.loads(done.stdout)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark from command-line options; return 0 when under the target."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--size", type=parse_size, default=parse_size("1GB"))
     parser.add_argument("--chunk-mb", type=float, default=16.0)
     parser.add_argument("--messiness", type=float, default=0.05)
+    parser.add_argument("--malloc-conf", default=None, help="_RJEM_MALLOC_CONF for the child")
     parser.add_argument("--keep", action="store_true", help="keep the dump in /tmp")
+    parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    chunk_bytes = int(args.chunk_mb * MIB)
+    if args.child is not None:
+        print(json.dumps(run(args.child, chunk_bytes)))
+        return 0
     folder = Path(tempfile.mkdtemp(prefix="bench-extract-", dir="/tmp"))
     path = folder / "dump.txt"
     try:
         started = time.perf_counter()
         stats = _generate(path, args.size, args.messiness)
-        print(
-            f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s"
-        )
-        result = run(path, int(args.chunk_mb * MIB))
+        took = time.perf_counter() - started
+        print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {took:.0f} s")
+        result = _measure(path, chunk_bytes, args.malloc_conf)
     finally:
         if not args.keep:
             path.unlink(missing_ok=True)
             folder.rmdir()
     megabytes = int(stats["bytes"]) / 1e6  # type: ignore[call-overload]
+    print(f"chunks of {args.chunk_mb:g} MiB, _RJEM_MALLOC_CONF={args.malloc_conf or '(default)'}")
     for stage in ("extract", "exact", "near"):
         rate = megabytes / result[f"{stage}_s"] if result[f"{stage}_s"] else float("inf")
         print(f"{stage:>8}: {result[f'{stage}_s']:7.2f} s  {rate:8.1f} MB/s")
