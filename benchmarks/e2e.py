@@ -258,52 +258,114 @@ def compare_taggers(dump: Path, repeat: int) -> list[TagResult]:
 # ---------------------------------------------------------------------------------------------
 
 
-def profile(dump: Path, work: Path, keep: Path) -> str:
-    """Profile one `etl run` on `dump` with pyinstrument; return where the time went.
+def _py_spy() -> str | None:
+    """Return the py-spy executable (beside this interpreter, or on PATH), if installed."""
+    beside = Path(sys.executable).parent / "py-spy"
+    return str(beside) if beside.exists() else shutil.which("py-spy")
 
-    Writes `profile.txt`, `profile.html` and `profile.pstats` into `keep`. The report lists
-    the pipeline's own per-stage timings (manifest `timings`), then the toolkit functions
-    with the most cumulative wall time, then the top of pyinstrument's call tree.
+
+def _frames(stack: str) -> tuple[str, list[str]]:
+    """Split one py-spy raw stack into its thread name and its frames (`file:function`)."""
+    parts = stack.split(";")
+    thread = parts[1].split(": ", 1)[-1] if len(parts) > 1 else "?"
+    frames = []
+    for frame in parts[2:]:
+        name, _, where = frame.rpartition(" (")
+        frames.append(f"{where.rsplit(':', 1)[0]}:{name}")
+    return thread, frames
+
+
+def summarise_py_spy(raw: Path, rate: int) -> list[str]:
+    """Return wall seconds per thread and per toolkit function from a py-spy raw profile.
+
+    Samples include idle ones, so a Python thread waiting on polars or pyarrow (which work in
+    native threads) is charged to the frame that called them: these are thread-seconds of
+    wall time, and threads running side by side add up to more than the run's wall time.
     """
+    threads: dict[str, int] = {}
+    functions: dict[str, int] = {}
+    for line in raw.read_text(encoding="utf-8").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        count = int(count_text)
+        thread, frames = _frames(stack)
+        toolkit = {f for f in frames if f.startswith(("etl/", "schemas/"))}
+        if not toolkit:
+            continue  # an idle worker or the interpreter's own start-up
+        threads[thread] = threads.get(thread, 0) + count
+        for frame in toolkit:
+            functions[frame] = functions.get(frame, 0) + count
+    lines = ["Thread-seconds in toolkit code, per thread (py-spy, idle samples included):"]
+    for thread, count in sorted(threads.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {thread:<40} {count / rate:8.2f}")
+    lines.append("Toolkit functions by inclusive thread-seconds (all threads):")
+    for frame, count in sorted(functions.items(), key=lambda kv: -kv[1])[:30]:
+        lines.append(f"  {frame:<56} {count / rate:8.2f}")
+    return lines
+
+
+def _pyinstrument_summary(dump: Path, out: Path, keep: Path) -> list[str]:
+    """Profile the main thread with pyinstrument; return the heaviest toolkit functions."""
     import pstats
 
-    out = work / "out-profile"
-    shutil.rmtree(out, ignore_errors=True)
-    keep.mkdir(parents=True, exist_ok=True)
-    session = keep / "profile.pyisession"
     pyinstrument = [sys.executable, "-m", "pyinstrument"]
+    session = keep / "profile.pyisession"
     subprocess.run(
         [*pyinstrument, "--interval", "0.002", "-r", "pyisession", "-o", str(session),
          "-m", "etl", "run", str(dump), "--out", str(out)],
         cwd=REPO, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    for renderer, name, options in (
-        ("text", "profile.txt", ["-p", "processor_options.filter_threshold=0.01"]),
-        ("html", "profile.html", []),
-        ("pstats", "profile.pstats", []),
+    for renderer, name in (
+        ("text", "profile.txt"),
+        ("html", "profile.html"),
+        ("pstats", "p.pstats"),
     ):
         subprocess.run(
-            [*pyinstrument, "--load", str(session), "-r", renderer, *options,
-             "-o", str(keep / name)],
+            [*pyinstrument, "--load", str(session), "-r", renderer, "-o", str(keep / name)],
             cwd=REPO, check=True,
         )  # fmt: skip
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    timings: dict[str, float] = manifest.get("timings", {})
-    lines = ["Per-stage timings of the profiled run (manifest `timings`, seconds):"]
-    for stage, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
-        lines.append(f"  {stage:<28} {seconds:8.2f}")
-    stats = pstats.Stats(str(keep / "profile.pstats"))
+    stats = pstats.Stats(str(keep / "p.pstats"))
     own = [
         (cumulative, f"{Path(file).name}:{name}")
         for (file, _, name), (_, _, _, cumulative, _) in stats.stats.items()  # type: ignore[attr-defined]
         if "/etl/" in file and not file.endswith(("cli.py", "__main__.py"))
     ]
-    lines.append("Toolkit functions by cumulative wall time (pyinstrument samples, seconds):")
-    for cumulative, name in sorted(own, reverse=True)[:25]:
-        lines.append(f"  {name:<48} {cumulative:8.2f}")
-    lines.append(f"Call tree: {keep / 'profile.txt'} (top below), {keep / 'profile.html'}")
-    lines.extend((keep / "profile.txt").read_text(encoding="utf-8").splitlines()[:60])
-    return "\n".join(lines)
+    lines = ["Toolkit functions by cumulative wall time (pyinstrument, main thread only):"]
+    lines += [f"  {name:<48} {seconds:8.2f}" for seconds, name in sorted(own, reverse=True)[:25]]
+    lines.append(f"Call tree: {keep / 'profile.txt'}, {keep / 'profile.html'}")
+    return lines
+
+
+def profile(dump: Path, work: Path, keep: Path, rate: int = 100) -> str:
+    """Profile one `etl run` on `dump`; return where the time went.
+
+    With py-spy installed every thread is sampled (the pipeline reads, tags and writes on
+    several), and `profile.raw` (collapsed stacks, for flamegraph tools) is kept in `keep`;
+    otherwise pyinstrument profiles the main thread. The pipeline's own per-stage timings
+    from the manifest come first.
+    """
+    out = work / "out-profile"
+    shutil.rmtree(out, ignore_errors=True)
+    keep.mkdir(parents=True, exist_ok=True)
+    spy = _py_spy()
+    if spy:
+        raw = keep / "profile.raw"
+        subprocess.run(
+            [spy, "record", "--rate", str(rate), "--format", "raw", "--threads", "--idle",
+             "-o", str(raw), "--", sys.executable, "-m", "etl", "run", str(dump),
+             "--out", str(out)],
+            cwd=REPO, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        details = [*summarise_py_spy(raw, rate), f"Collapsed stacks: {raw}"]
+    else:
+        details = _pyinstrument_summary(dump, out, keep)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    timings: dict[str, float] = manifest.get("timings", {})
+    lines = ["Per-stage timings of the profiled run (manifest `timings`, seconds):"]
+    lines += [
+        f"  {stage:<28} {seconds:8.2f}"
+        for stage, seconds in sorted(timings.items(), key=lambda kv: -kv[1])
+    ]
+    return "\n".join([*lines, *details])
 
 
 # ---------------------------------------------------------------------------------------------
