@@ -12,6 +12,7 @@ import pytest
 
 from etl.errors import InputError, IntegrityError, UsageError
 from etl.tagging import build_gazetteer as bg
+from etl.tagging.gazetteer import HEAD_WORDS
 
 DATA = bg.DATA_DIR
 REPO = Path(__file__).resolve().parents[1]
@@ -259,6 +260,44 @@ def test_issue_names_resolve(gazetteer: list[dict[str, str]]) -> None:
         "instr:safe-framework", "Côte d\u2019Ivoire": "country:CIV",
     }  # fmt: skip
     assert {s: owner.get(s) for s in expected} == expected
+
+
+def test_border_places_and_rivers_have_their_countries(gazetteer: list[dict[str, str]]) -> None:
+    # Places the written gold names: border towns take the side recorded in curated/cities.tsv,
+    # a river or corridor shared by several countries takes none.
+    rows = {s: row for row in gazetteer for s in _surfaces(row)}
+    expected = {
+        "Malaba": ("loc:malaba", "KEN"), "Busia": ("loc:busia", "KEN"), "Lae": ("loc:lae", "PNG"),
+        "Nadi": ("loc:nadi", "FJI"), "Kap\u0131kule": ("loc:kapikule", "TUR"),
+        "Kapikule": ("loc:kapikule", "TUR"), "Aflao": ("loc:aflao", "GHA"),
+        "Rosso": ("loc:rosso", "MRT"), "Agadir": ("loc:agadir", "MAR"),
+        "Al-Omari": ("loc:al-omari", "JOR"), "Al Omari": ("loc:al-omari", "JOR"),
+        "Senegal River": ("loc:senegal-river", ""),
+        "Northern Corridor": ("loc:northern-corridor", ""),
+    }  # fmt: skip
+    found = {s: (rows[s]["entity_id"], rows[s]["country"]) for s in expected if s in rows}
+    assert found == expected
+    assert all(rows[s]["label"] == "LOCATION" for s in expected)
+    assert rows["Northern Corridor"]["kind"] == "corridor"
+
+
+def test_no_alias_the_tagger_would_drop_at_load(gazetteer: list[dict[str, str]]) -> None:
+    # The loader skips a country's possessive (`Brazil's Federal Revenue`) and a name plus a
+    # lower-case generic tail (`... programme`): such aliases are dead data.
+    countries = {s for row in gazetteer if row["label"] == "COUNTRY" for s in _surfaces(row)}
+    heads = {word.lower() for word in HEAD_WORDS}
+    tails = heads | {word + "s" for word in heads} | {"scheme", "schemes", "system", "tool"}
+    for row in gazetteer:
+        forms = set(_surfaces(row))
+        for form in forms:
+            possessor = re.match(r"^(\S+)['\u2019]s ", form)
+            assert not (possessor and possessor.group(1) in countries), form
+            head, _, last = form.rpartition(" ")
+            assert not (last in tails and head in forms), form
+    aeo = next(row for row in gazetteer if row["entity_id"] == "prog:aeo")
+    assert aeo["name"] == "Authorized Economic Operator"
+    brazil = next(row for row in gazetteer if row["entity_id"] == "org:customs:BRA")
+    assert {"Federal Revenue of Brazil", "Receita Federal"} <= set(_surfaces(brazil))
 
 
 def test_themes_cover_the_fourteen_with_lowercase_unique_triggers() -> None:
