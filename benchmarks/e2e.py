@@ -264,12 +264,23 @@ def _py_spy() -> str | None:
     return str(beside) if beside.exists() else shutil.which("py-spy")
 
 
+# A sample whose stack passes through one of these is a thread waiting for another one.
+_WAIT_FILES = ("queue.py", "threading.py", "concurrent/futures/_base.py")
+_WAIT_CALLS = {"get", "put", "wait", "result", "join", "acquire"}
+
+
+def _waits(frame: str) -> bool:
+    where, _, name = frame.partition(":")
+    return where.endswith(_WAIT_FILES) and name.rsplit(".", 1)[-1] in _WAIT_CALLS
+
+
 def _frames(stack: str) -> tuple[str, list[str]]:
     """Split one py-spy raw stack into its thread name and its frames (`file:function`)."""
     parts = stack.split(";")
-    thread = parts[1].split(": ", 1)[-1] if len(parts) > 1 else "?"
+    at = next((i for i, part in enumerate(parts) if part.startswith("thread (")), -1)
+    thread = parts[at].split(": ", 1)[-1] if at >= 0 else "?"
     frames = []
-    for frame in parts[2:]:
+    for frame in parts[at + 1 :]:
         name, _, where = frame.rpartition(" (")
         frames.append(f"{where.rsplit(':', 1)[0]}:{name}")
     return thread, frames
@@ -280,9 +291,11 @@ def summarise_py_spy(raw: Path, rate: int) -> list[str]:
 
     Samples include idle ones, so a Python thread waiting on polars or pyarrow (which work in
     native threads) is charged to the frame that called them: these are thread-seconds of
-    wall time, and threads running side by side add up to more than the run's wall time.
+    wall time, and threads running side by side add up to more than the run's wall time. A
+    thread waiting for another one (a queue, a future, a lock) is counted apart, as waiting.
     """
-    threads: dict[str, int] = {}
+    busy: dict[str, int] = {}
+    waiting: dict[str, int] = {}
     functions: dict[str, int] = {}
     for line in raw.read_text(encoding="utf-8").splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -291,13 +304,17 @@ def summarise_py_spy(raw: Path, rate: int) -> list[str]:
         toolkit = {f for f in frames if f.startswith(("etl/", "schemas/"))}
         if not toolkit:
             continue  # an idle worker or the interpreter's own start-up
-        threads[thread] = threads.get(thread, 0) + count
+        if any(_waits(f) for f in frames):
+            waiting[thread] = waiting.get(thread, 0) + count
+            continue
+        busy[thread] = busy.get(thread, 0) + count
         for frame in toolkit:
             functions[frame] = functions.get(frame, 0) + count
-    lines = ["Thread-seconds in toolkit code, per thread (py-spy, idle samples included):"]
-    for thread, count in sorted(threads.items(), key=lambda kv: -kv[1]):
-        lines.append(f"  {thread:<40} {count / rate:8.2f}")
-    lines.append("Toolkit functions by inclusive thread-seconds (all threads):")
+    lines = ["Thread-seconds in toolkit code per thread, working / waiting for another thread:"]
+    for thread in sorted(busy.keys() | waiting.keys(), key=lambda t: -busy.get(t, 0)):
+        work, wait = busy.get(thread, 0) / rate, waiting.get(thread, 0) / rate
+        lines.append(f"  {thread:<32} {work:8.2f} / {wait:.2f}")
+    lines.append("Toolkit functions by inclusive working thread-seconds (all threads):")
     for frame, count in sorted(functions.items(), key=lambda kv: -kv[1])[:30]:
         lines.append(f"  {frame:<56} {count / rate:8.2f}")
     return lines
