@@ -12,7 +12,13 @@ import pytest
 
 from etl.errors import InputError, IntegrityError, UsageError
 from etl.tagging import build_gazetteer as bg
-from etl.tagging.gazetteer import HEAD_WORDS
+from etl.tagging.gazetteer import (
+    HEAD_WORDS,
+    RULE_CAPS_WORD,
+    RULE_GIVEN_NAME,
+    RULE_US_STATE,
+    load_gazetteer,
+)
 
 DATA = bg.DATA_DIR
 REPO = Path(__file__).resolve().parents[1]
@@ -150,12 +156,27 @@ def test_every_sovereign_country_but_customs_unions_has_a_customs_row(
 def test_ambiguous_forms_are_gazetteer_surfaces(gazetteer: list[dict[str, str]]) -> None:
     surfaces = {s for row in gazetteer for s in _surfaces(row)}
     header = (DATA / "ambiguous.tsv").read_text(encoding="utf-8").splitlines()[0]
-    assert header == "alias\tnote"
+    assert header == "alias\trule\tnote"
     ambiguous = _rows("ambiguous.tsv")
     for row in ambiguous:
         assert row["alias"] in surfaces, row["alias"]
         assert row["note"], row["alias"]
     assert {"SAT", "Georgia", "Chad", "US", "EC", "Turkey"} <= {r["alias"] for r in ambiguous}
+
+
+def test_ambiguity_rules_are_known_and_reach_the_tagger() -> None:
+    # With a rule column the loader ignores the notes: a misspelt rule would silently do nothing.
+    known = {"", RULE_CAPS_WORD, RULE_GIVEN_NAME, RULE_US_STATE}
+    ambiguous = _rows("ambiguous.tsv")
+    assert {row["rule"] for row in ambiguous} <= known
+    aliases = [row["alias"] for row in ambiguous]
+    assert len(aliases) == len(set(aliases))
+    written = {row["alias"]: row["rule"] for row in ambiguous if row["rule"]}
+    assert written["US"] == RULE_CAPS_WORD
+    assert written["Chad"] == RULE_GIVEN_NAME
+    assert written["Georgia"] == RULE_US_STATE
+    patterns = load_gazetteer().patterns.select("pattern", "rule").drop_nulls()
+    assert dict(patterns.iter_rows()) == written
 
 
 # ---------------------------------------------------------------- Reuters codes
