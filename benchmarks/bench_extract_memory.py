@@ -76,12 +76,13 @@ def run(path: Path, chunk_bytes: int) -> dict[str, float]:
         counts["near"] += near.duplicates.height
         counts["kept"] += near.kept.height
         clock = now
-    state = seen.ids.estimated_size() + index.to_frame().estimated_size()
+    peak = _peak_rss_mib()  # before anything below allocates
+    state = seen.ids.estimated_size() + index.estimated_size()
     return {
         **counts,
         **{f"{stage}_s": round(s, 2) for stage, s in seconds.items()},
         "state_mib": round(state / MIB, 1),
-        "peak_rss_mib": round(_peak_rss_mib(), 1),
+        "peak_rss_mib": round(peak, 1),
     }
 
 

@@ -331,6 +331,10 @@ class NearDuplicateIndex:
     def __len__(self) -> int:
         return self._articles.height
 
+    def estimated_size(self) -> int:
+        """Return the bytes the index holds in memory (polars' estimate)."""
+        return int(self._articles.estimated_size() + self._bands.estimated_size())
+
     def add(self, signatures: pl.DataFrame) -> None:
         """Remember kept articles, given as rows of `near_signatures`."""
         start = len(self)
