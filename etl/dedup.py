@@ -105,19 +105,34 @@ INDEX_SCHEMA = pl.Schema(
 _BAND_SCHEMA = pl.Schema({"key": pl.UInt32, "ord": pl.UInt32})
 
 
-@dataclass(slots=True)
-class SeenArticles:
-    """The ids of every article kept so far (the exact-dedup state carried across batches)."""
+def _id_bytes(ids: pl.Expr) -> pl.Expr:
+    """The 16 bytes behind a 32-hex `article_id`: a third of the memory of the string."""
+    return ids.str.decode("hex")
 
-    ids: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(schema={"article_id": pl.String})
-    )
+
+class SeenArticles:
+    """The ids of every article kept so far (the exact-dedup state carried across batches).
+
+    Held as 16-byte binaries (32 bytes a row with polars' view) rather than hex strings, which
+    would also keep the 64-byte digest buffers they were sliced from alive.
+    """
+
+    __slots__ = ("_ids",)
+
+    def __init__(self) -> None:
+        self._ids = pl.DataFrame(schema={"id": pl.Binary})
+
+    @property
+    def ids(self) -> pl.DataFrame:
+        """Return the kept ids (column `article_id`), in the order they were kept."""
+        return self._ids.select(article_id=pl.col("id").bin.encode("hex"))
 
     def add(self, article_ids: pl.Series) -> None:
         """Remember newly kept ids."""
-        self.ids = pl.concat([self.ids, article_ids.to_frame("article_id")], rechunk=False)
-        if self.ids.n_chunks() > 64:
-            self.ids = self.ids.rechunk()
+        new = article_ids.to_frame("article_id").select(id=_id_bytes(pl.col("article_id")))
+        self._ids = pl.concat([self._ids, new], rechunk=False)
+        if self._ids.n_chunks() > 64:
+            self._ids = self._ids.rechunk()
 
 
 def _empty_duplicates() -> pl.DataFrame:
@@ -150,9 +165,9 @@ def _duplicate_rows(
 
 def drop_exact_duplicates(records: pl.DataFrame, seen: SeenArticles) -> Deduplicated:
     """Return the batch without records whose `article_id` was already kept (in it or earlier)."""
-    rows = records.select("article_id").with_row_index("row")
-    # A semi join builds its hash table on the batch, not on every id seen so far.
-    earlier = rows.join(seen.ids, on="article_id", how="semi")["row"]
+    rows = records.select(id=_id_bytes(pl.col("article_id"))).with_row_index("row")
+    # A semi join, not an is_in that would build a hash set of every id seen for each batch.
+    earlier = rows.join(seen._ids, on="id", how="semi")["row"]
     is_dup = records.select(
         ~pl.col("article_id").is_first_distinct()
         | pl.int_range(pl.len(), dtype=pl.UInt32).is_in(earlier.implode())
@@ -325,7 +340,8 @@ class NearDuplicateIndex:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold
-        self._articles = pl.DataFrame(schema={"article_id": pl.String, **dict.fromkeys(_SIG, _U64)})
+        # Ids as 16-byte binaries (see SeenArticles), signatures as eight packed words.
+        self._articles = pl.DataFrame(schema={"id": pl.Binary, **dict.fromkeys(_SIG, _U64)})
         self._bands = pl.DataFrame(schema=_BAND_SCHEMA)
 
     def __len__(self) -> int:
@@ -338,7 +354,9 @@ class NearDuplicateIndex:
     def add(self, signatures: pl.DataFrame) -> None:
         """Remember kept articles, given as rows of `near_signatures`."""
         start = len(self)
-        self._articles = _append(self._articles, signatures.select("article_id", *_SIG))
+        self._articles = _append(
+            self._articles, signatures.select(_id_bytes(pl.col("article_id")).alias("id"), *_SIG)
+        )
         bands = (
             signatures.select(_BAND)
             .with_row_index("ord", offset=start)
@@ -355,9 +373,9 @@ class NearDuplicateIndex:
             self._articles.with_row_index("ord")
             .join(bands, on="ord", how="left", maintain_order="left")
             .select(
-                "article_id",
+                pl.col("id").bin.encode("hex").alias("article_id"),
                 *_SIG,
-                bands=pl.col("key").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
+                pl.col("key").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))).alias("bands"),
             )
             .cast(dict(INDEX_SCHEMA))  # type: ignore[arg-type]
         )
@@ -368,8 +386,9 @@ class NearDuplicateIndex:
     ) -> NearDuplicateIndex:
         """Return an index holding the articles of a frame made by `to_frame`."""
         index = cls(threshold)
-        index._articles = frame.select("article_id", *_SIG).cast(
-            {"article_id": pl.String, **dict.fromkeys(_SIG, _U64)}
+        index._articles = frame.select(
+            _id_bytes(pl.col("article_id").cast(pl.String)).alias("id"),
+            *(pl.col(c).cast(_U64) for c in _SIG),
         )
         index._bands = (
             frame.select(pl.col("bands").cast(pl.List(pl.UInt32)))
@@ -386,7 +405,8 @@ class NearDuplicateIndex:
 
     def signatures_of(self, ords: pl.Series) -> pl.DataFrame:
         """Return the article ids and signatures of indexed articles, in the order of `ords`."""
-        return self._articles[ords]
+        hex_id = pl.col("id").bin.encode("hex").alias("article_id")
+        return self._articles[ords].select(hex_id, *_SIG)
 
 
 def _append(table: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:

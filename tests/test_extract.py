@@ -507,3 +507,18 @@ def test_arbitrary_bytes_never_crash_and_lose_no_paragraph(tmp_path: Path, raw: 
     for text in (*large.records["headline"], *large.records["body"]):
         assert text == unicodedata.normalize("NFC", text)
         assert _CONTROL.search(text) is None
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "000_2da8245de02aa76e.txt"
+
+
+def test_sample_headlines_are_found_doubled_or_not() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    doubled = parse_text(text, SAMPLE.name).records
+    assert doubled.height == 10
+    assert set(doubled["headline_repeats"]) == {2}
+    blocks = [b.strip() for b in text.split("\n\n") if b.strip()]
+    single = "".join(f"{blocks[i]}\n\n{blocks[i + 2]}\n\n" for i in range(0, len(blocks), 3))
+    undoubled = parse_text(single, SAMPLE.name).records
+    assert undoubled.select("headline", "body").equals(doubled.select("headline", "body"))
+    assert undoubled["flags"].to_list() == [["headline_not_doubled"]] * 10
