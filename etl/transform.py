@@ -102,10 +102,9 @@ def enrich(records: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, p
     articles = articles.with_columns(
         [pl.col(c).fill_null(pl.lit([], dtype=ARTICLE_SCHEMA[c])) for c in _LIST_COLUMNS]
     ).select([pl.col(c).cast(t) for c, t in ARTICLE_SCHEMA.items()])
-    entities = mentions.join(
-        records.select(pl.col("article_id"), doc=pl.int_range(pl.len(), dtype=pl.UInt32)),
-        on="doc",
-        maintain_order="left",
+    # `doc` is the record's row number: a gather, not a join, finds its article.
+    entities = mentions.with_columns(
+        article_id=pl.lit(records.get_column("article_id")).gather(pl.col("doc"))
     ).select([pl.col(c).cast(t) for c, t in ENTITY_SCHEMA.items()])
     return articles, entities
 

@@ -103,8 +103,9 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     )
     known = gazetteer.patterns.select(surface="pattern")
     found = _rescan(texts, found, phrase_forms, defined_forms, known)
-    # Sorted by (doc, field, start) through one integer key: one sort column, not three.
-    mentions = found.sort(_at("start")).select(MENTION_SCHEMA.names())
+    # Sorted by (doc, field, start) through one integer key: one sort column, not three; the
+    # columns the output drops (the field texts above all) are dropped before the sort gathers.
+    mentions = found.select(*MENTION_SCHEMA.names(), key=_at("start")).sort("key").drop("key")
     return Tagged(
         mentions.cast(dict(MENTION_SCHEMA)),  # type: ignore[arg-type]
         themes.cast(dict(THEME_SCHEMA)).sort("doc", "theme"),  # type: ignore[arg-type]
