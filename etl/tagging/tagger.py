@@ -132,6 +132,11 @@ def _gather(frame: pl.DataFrame, patterns: pl.DataFrame, *columns: str) -> pl.Da
     return frame.with_columns([pl.lit(patterns[c]).gather(pl.col("row")).alias(c) for c in columns])
 
 
+def _one_of(column: str, values: list[str]) -> pl.Expr:
+    """Return whether `column` equals one of a few `values` (cheaper than `is_in` on strings)."""
+    return pl.any_horizontal([pl.col(column) == v for v in values])
+
+
 def _cols(names: list[str]) -> dict[str, pl.Expr]:
     return {n: pl.col(n) for n in names}
 
@@ -183,9 +188,7 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
     if follow.height == 0:
         return found
     keyed = found.with_row_index("mid")
-    candidates = keyed.filter(pl.col("label").is_in(_EXTENDABLE)).with_columns(
-        after=pl.col("end") + 1
-    )
+    candidates = keyed.filter(_one_of("label", _EXTENDABLE)).with_columns(after=pl.col("end") + 1)
     joined = candidates.join(follow, on=["doc", "field", "after", "label"]).filter(
         slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii")) == " "
     )
@@ -197,9 +200,9 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
             pl.col("full"), pl.col("start"), pl.col("head_end") - pl.col("start"), pl.col("ascii")
         ),
     ).select(keyed.columns)
-    return pl.concat([keyed.join(extended.select("mid"), on="mid", how="anti"), extended]).select(
-        found.columns
-    )
+    # A filter on the few row numbers, not an anti join that hashes every mention.
+    kept = keyed.filter(~pl.col("mid").is_in(extended.get_column("mid").implode()))
+    return pl.concat([kept, extended]).select(found.columns)
 
 
 def _forms_schema() -> dict[str, pl.DataType]:
@@ -325,11 +328,10 @@ def _merge_phrases(
         )
     )
     swallowed = pairs.join(kept.select("rid"), on="rid").select("doc", "field", start="g_start")
+    # One integer key per place, looked up with `is_in`: cheaper than a three-column anti join.
+    swallowed_at = swallowed.select(_at("start")).to_series().implode()
     merged = pl.concat(
-        [
-            found.join(swallowed, on=["doc", "field", "start"], how="anti"),
-            kept.select(found.columns),
-        ]
+        [found.filter(~_at("start").is_in(swallowed_at)), kept.select(found.columns)]
     )
     forms = kept.select("doc", surface="text", **_cols(_ENTITY), source="source")
     return merged, forms
