@@ -301,7 +301,8 @@ def _paragraphs(lines: pl.DataFrame, scan: _Scan) -> _Paragraphs:
         at = frame["ragged"].arg_true()
         fixed = text.gather(at).str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
         text = text.scatter(at, fixed)
-    if not scan.nfc:
+    if not scan.nfc or scan.control:
+        # Removing a control character can leave a combining mark next to its base letter.
         text = text.str.normalize("NFC")
     frame = frame.with_columns(
         text=text, odd_gap=pl.col("para").is_in(odd_gaps["para"].implode())

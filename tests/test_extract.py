@@ -522,3 +522,12 @@ def test_sample_headlines_are_found_doubled_or_not() -> None:
     undoubled = parse_text(single, SAMPLE.name).records
     assert undoubled.select("headline", "body").equals(doubled.select("headline", "body"))
     assert undoubled["flags"].to_list() == [["headline_not_doubled"]] * 10
+
+
+def test_removing_a_control_character_never_leaves_text_unnormalised() -> None:
+    # NUL between a letter and its combining accent: once removed, the two must compose.
+    records = parse_text(f"{H}\n\n{H}\n\nCafe\x00\u0301 prices rose.\n\n", "t").records
+    assert records.select("body", "flags").row(0) == (
+        "Caf\u00e9 prices rose.",
+        ["control_chars_removed"],
+    )
