@@ -43,7 +43,10 @@ of copies; batch independence holds below that).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 
 import polars as pl
 import polars_hash as plh
@@ -256,15 +259,18 @@ def _grid(minima: pl.DataFrame, values: pl.Expr, n_docs: int) -> pl.Series:
 
 def near_signatures(records: pl.DataFrame) -> pl.DataFrame:
     """Return `article_id`, packed MinHash bins (`sig_*`) and LSH band keys (`band_*`) by row."""
-    if records.height > _SLICE_ROWS:
-        # One word per row is the big intermediate: slices keep it small (same result).
-        return pl.concat(
-            [
-                _signatures(records.slice(start, _SLICE_ROWS))
-                for start in range(0, records.height, _SLICE_ROWS)
-            ]
-        )
-    return _signatures(records)
+    if records.height <= _SLICE_ROWS:
+        return _signatures(records)
+    # One word per row is the big intermediate: slices keep it small (same result), and two
+    # threads work on them at once (the string kernels run in the calling thread, without
+    # the GIL, so this is what uses the second core).
+    slices = [records.slice(start, _SLICE_ROWS) for start in range(0, records.height, _SLICE_ROWS)]
+    return pl.concat(list(_pool().map(_signatures, slices)))
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1), thread_name_prefix="minhash")
 
 
 def _signatures(records: pl.DataFrame) -> pl.DataFrame:
