@@ -173,7 +173,7 @@ def _build_parser() -> _Parser:
         type=_megabytes,
         default=DEFAULT_CHUNK_BYTES,
         metavar="MB",
-        help="input read per batch, bounds memory (default 16)",
+        help=f"input read per batch, bounds memory (default {DEFAULT_CHUNK_BYTES >> 20})",
     )
     run.add_argument(
         "--workers",

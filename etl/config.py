@@ -15,7 +15,10 @@ DEFAULT_INPUT = Path("data/raw")
 DEFAULT_OUTPUT = Path("data/processed")
 
 #: Bytes of (decompressed) input parsed per batch; bounds memory whatever the input size.
-DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024
+#: Each batch swells to roughly 100x its size in polars intermediates while it is parsed and
+#: tagged, and a few are in flight at once: 2 MiB keeps peak RSS under 600 MiB (measured in
+#: benchmarks/RESULTS.md) with per-batch overheads still small.
+DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024
 
 #: Batches transformed at once on worker threads (polars releases the GIL): one per core.
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))

@@ -336,8 +336,12 @@ class ParquetTableWriter:
         cut = buffered.num_rows if final else full
         try:
             for start in range(0, cut, self._row_group_rows):
+                # One contiguous chunk per row group: pyarrow cuts pages at array-chunk edges,
+                # so without this the batch size (--chunk-mb) would change the file's bytes.
                 chunk = buffered.slice(start, min(self._row_group_rows, cut - start))
-                self._writer.write_table(chunk, row_group_size=self._row_group_rows)
+                self._writer.write_table(
+                    chunk.combine_chunks(), row_group_size=self._row_group_rows
+                )
         except OSError as exc:
             raise output_error(self.path, exc) from exc
         rest = buffered.slice(cut)

@@ -13,7 +13,7 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from etl.dedup import (
     SeenArticles,
     drop_exact_duplicates,
     drop_near_duplicates,
+    near_signatures,
 )
 from etl.errors import IntegrityError, RejectRateError
 from etl.extract import ExtractedBatch, extract_batches
@@ -90,6 +91,29 @@ class RunResult:
     skipped_inputs: int = 0
 
 
+class _Timer:
+    """Sums the seconds spent in each stage, across threads (the manifest's `timings`).
+
+    Stages run side by side on several threads, so the sums can exceed the wall time: they
+    say where the work goes, `total` says how long the run took.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the enclosed block as part of stage `name`."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - started
+            with self._lock:
+                self.seconds[name] += spent
+
+
 @dataclass(slots=True)
 class _Tally:
     read: int = 0
@@ -99,7 +123,7 @@ class _Tally:
     near: int = 0
     near_kept: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
-    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    timer: _Timer = field(default_factory=_Timer)
 
     def counts(self) -> dict[str, int]:
         rejects = sum(self.rejects.values())
@@ -115,19 +139,6 @@ class _Tally:
         }
         counts.update({f"rejects.{reason}": n for reason, n in sorted(self.rejects.items())})
         return counts
-
-
-class _Clock:
-    """Adds the time spent in each stage to a tally."""
-
-    def __init__(self, tally: _Tally) -> None:
-        self._tally = tally
-        self._last = time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        self._tally.seconds[stage] += now - self._last
-        self._last = now
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +157,40 @@ class _Job:
 _EMPTY_DUPLICATES = pl.DataFrame(schema=DUPLICATE_COLUMNS)
 
 
-def _enrich_and_validate(records: pl.DataFrame, gazetteer: Gazetteer) -> ValidatedBatch:
+def _enrich_and_validate(
+    records: pl.DataFrame, gazetteer: Gazetteer, timer: _Timer
+) -> ValidatedBatch:
     """Return the batch tagged and validated (a pure function of the batch: runs on a worker)."""
-    articles, entities = enrich(records, gazetteer)
-    return validate_batch(articles, entities)
+    with timer.stage("transform"):
+        articles, entities = enrich(records, gazetteer)
+    with timer.stage("validate"):
+        return validate_batch(articles, entities)
+
+
+def _signatures(records: pl.DataFrame, timer: _Timer) -> pl.DataFrame:
+    """Return the near-duplicate signatures of a batch (batch-local: runs on a worker)."""
+    with timer.stage("signatures"):
+        return near_signatures(records)
+
+
+def _aligned(records: pl.DataFrame, signatures: pl.DataFrame) -> pl.DataFrame:
+    """Return the signatures of `records`, row for row.
+
+    They were computed for the batch before exact dedup; an exact duplicate has its first
+    copy's text, hence the same signature, so the first row per id serves every row.
+    """
+    first = signatures.unique("article_id", keep="first", maintain_order=True)
+    return records.select("article_id").join(
+        first, on="article_id", how="left", maintain_order="left"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A parsed batch whose near-duplicate signatures are being computed ahead."""
+
+    batch: ExtractedBatch
+    signatures: Future[pl.DataFrame] | None
 
 
 class _Sinks:
@@ -163,10 +204,14 @@ class _Sinks:
         self.articles_jsonl = stack.enter_context(generation.jsonl(ARTICLES_JSONL))
         self.rejects = stack.enter_context(generation.jsonl(REJECTS))
 
-    def write(self, job: _Job, tally: _Tally, clock: _Clock) -> None:
-        """Write one batch, once its transform is done."""
+    def write(self, job: _Job, tally: _Tally) -> None:
+        """Write one batch, once its transform is done (on the writer thread, in input order)."""
         checked = job.result()
-        clock.lap("wait")
+        with tally.timer.stage("load"):
+            self._write(job, checked, tally)
+
+    def _write(self, job: _Job, checked: ValidatedBatch, tally: _Tally) -> None:
+        _count_rejects(tally, job.batch.rejects)
         self.rejects.write(job.batch.rejects)
         _count_rejects(tally, checked.rejects)
         self.rejects.write(checked.rejects)
@@ -177,7 +222,6 @@ class _Sinks:
         self.entities.write(to_arrow(checked.entities, arrow.ENTITIES))
         tally.articles += checked.articles.height
         tally.entities += checked.entities.height
-        clock.lap("load")
 
     def close(self) -> dict[Table, Written]:
         """Finish every file and return what each holds."""
@@ -189,6 +233,61 @@ class _Sinks:
             NEAR_KEPT: self.near_kept.close(),
             REJECTS: self.rejects.close(),
         }
+
+
+class _Dedup:
+    """Exact then near dedup of each batch, in input order, against everything kept before."""
+
+    def __init__(self, config: RunConfig, state: RunState, tally: _Tally) -> None:
+        self.config = config
+        self.tally = tally
+        self.seen = SeenArticles()
+        self.seen.add(state.articles["article_id"])
+        self.near_index = (
+            NearDuplicateIndex.from_frame(state.near_index, config.near_threshold)
+            if state.near_index is not None
+            else NearDuplicateIndex(config.near_threshold)
+        )
+        self._near_before = len(self.near_index)
+
+    def __call__(self, item: _Parsed) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """Return the batch's kept records, its dropped duplicates, and near duplicates kept."""
+        batch, tally = item.batch, self.tally
+        tally.read += batch.records.height + batch.rejects.height
+        with tally.timer.stage("dedup"):
+            exact = drop_exact_duplicates(batch.records, self.seen)
+            kept = exact.kept
+            duplicates = [exact.duplicates]
+            near_kept = _EMPTY_DUPLICATES
+            tally.exact += exact.duplicates.height
+            if item.signatures is not None:
+                near = drop_near_duplicates(
+                    kept,
+                    self.near_index,
+                    keep=self.config.keep_near_duplicates,
+                    signatures=_aligned(kept, item.signatures.result()),
+                )
+                kept = near.kept
+                duplicates.append(near.duplicates)
+                near_kept = near.near_kept
+                tally.near += near.duplicates.height
+                tally.near_kept += near.near_kept.height
+        # Input order (a batch is one file's), whatever the batch edges: deterministic bytes.
+        return kept, pl.concat(duplicates).sort("source_offset"), near_kept
+
+    def new_index_rows(self) -> pl.DataFrame:
+        """Return the near-duplicate index rows this run added (the incremental state)."""
+        return self.near_index.to_frame().slice(self._near_before)
+
+
+def _timed(batches: Iterator[ExtractedBatch], timer: _Timer) -> Iterator[ExtractedBatch]:
+    """Yield `batches`, timing the work of producing each as stage `extract`."""
+    while True:
+        with timer.stage("extract"):
+            batch = next(batches, None)
+        if batch is None:
+            return
+        yield batch
 
 
 _DONE = object()
@@ -308,54 +407,50 @@ def _write_generation(
     state: RunState,
 ) -> _Tally:
     tally = _Tally()
-    clock = _Clock(tally)
-    seen = SeenArticles()
-    seen.add(state.articles["article_id"])
-    near_index = (
-        NearDuplicateIndex.from_frame(state.near_index, config.near_threshold)
-        if state.near_index is not None
-        else NearDuplicateIndex(config.near_threshold)
-    )
-    near_before = len(near_index)
+    timer = tally.timer
+    dedup = _Dedup(config, state, tally)
     files = [item.file for item in inputs]
+    # Threads: a reader parses ahead; a pool computes signatures and runs enrich + validate;
+    # this thread deduplicates in input order (the only cross-batch state); one writer thread
+    # writes in input order. Queues between them are bounded, so memory stays flat.
     with ExitStack() as stack:
         sinks = _Sinks(stack, generation, _metadata(gazetteer))
-        workers = stack.enter_context(ThreadPoolExecutor(config.workers, "etl-transform"))
-        in_flight: deque[_Job] = deque()
-        for batch in _prefetched(extract_batches(files, config.chunk_bytes), stack):
-            clock.lap("extract")
-            tally.read += batch.records.height + batch.rejects.height
-            _count_rejects(tally, batch.rejects)
+        pool = ThreadPoolExecutor(config.workers, "etl-worker")
+        stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+        writer = ThreadPoolExecutor(1, "etl-writer")
+        stack.callback(writer.shutdown, wait=True, cancel_futures=True)
+        parsed: deque[_Parsed] = deque()
+        writes: deque[Future[None]] = deque()
 
-            # Dedup runs here, in input order: it is the only stage with state across batches.
-            exact = drop_exact_duplicates(batch.records, seen)
-            kept = exact.kept
-            duplicates = [exact.duplicates]
-            near_kept = _EMPTY_DUPLICATES
-            tally.exact += exact.duplicates.height
-            if config.near_duplicates:
-                near = drop_near_duplicates(kept, near_index, keep=config.keep_near_duplicates)
-                kept = near.kept
-                duplicates.append(near.duplicates)
-                near_kept = near.near_kept
-                tally.near += near.duplicates.height
-                tally.near_kept += near.near_kept.height
-            clock.lap("dedup")
+        def hand_on(item: _Parsed) -> None:
+            kept, dropped, near_kept = dedup(item)
+            future = pool.submit(_enrich_and_validate, kept, gazetteer, timer)
+            writes.append(
+                writer.submit(sinks.write, _Job(item.batch, dropped, near_kept, future), tally)
+            )
+            while len(writes) > config.workers:
+                writes.popleft().result()  # raises what went wrong on a worker
 
-            future = workers.submit(_enrich_and_validate, kept, gazetteer)
-            in_flight.append(_Job(batch, pl.concat(duplicates), near_kept, future))
-            # Bounded: at most `workers` batches in transform, so memory stays flat.
-            while len(in_flight) > config.workers:
-                sinks.write(in_flight.popleft(), tally, clock)
-        while in_flight:
-            sinks.write(in_flight.popleft(), tally, clock)
+        for batch in _prefetched(_timed(extract_batches(files, config.chunk_bytes), timer), stack):
+            signatures = (
+                pool.submit(_signatures, batch.records, timer) if config.near_duplicates else None
+            )
+            parsed.append(_Parsed(batch, signatures))
+            if len(parsed) > 1:  # one batch's signatures are always computing ahead
+                hand_on(parsed.popleft())
+        while parsed:
+            hand_on(parsed.popleft())
+        while writes:
+            writes.popleft().result()
     writers = sinks.close()
     _check(tally, config, writers)
     for table, part in writers.items():
         generation.add_part(table, part)
-    near_rows = near_index.to_frame().slice(near_before) if config.near_duplicates else None
-    write_state(generation, inputs, new_articles(state, seen.ids), near_rows, _metadata(gazetteer))
-    clock.lap("load")
+    near_rows = dedup.new_index_rows() if config.near_duplicates else None
+    with timer.stage("load"):
+        write_state(
+            generation, inputs, new_articles(state, dedup.seen.ids), near_rows, _metadata(gazetteer)
+        )
     return tally
 
 
@@ -435,7 +530,7 @@ def _manifest(
         )
         for table in TABLES
     }
-    timings = {stage: round(seconds, 4) for stage, seconds in sorted(tally.seconds.items())}
+    timings = {stage: round(sec, 4) for stage, sec in sorted(tally.timer.seconds.items())}
     timings["total"] = round(time.perf_counter() - started, 4)
     return Manifest(
         schema_version=arrow.SCHEMA_VERSION,
