@@ -77,7 +77,7 @@ def run(path: Path, chunk_bytes: int) -> dict[str, float]:
         counts["kept"] += near.kept.height
         clock = now
     peak = _peak_rss_mib()  # before anything below allocates
-    state = seen.ids.estimated_size() + index.estimated_size()
+    state = seen.estimated_size() + index.estimated_size()
     return {
         **counts,
         **{f"{stage}_s": round(s, 2) for stage, s in seconds.items()},

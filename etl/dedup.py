@@ -130,6 +130,10 @@ class SeenArticles:
         """Return the kept ids (column `article_id`), in the order they were kept."""
         return self._ids.select(article_id=pl.col("id").bin.encode("hex"))
 
+    def estimated_size(self) -> int:
+        """Return the bytes the kept ids hold in memory (polars' estimate)."""
+        return int(self._ids.estimated_size())
+
     def add(self, article_ids: pl.Series) -> None:
         """Remember newly kept ids."""
         new = article_ids.to_frame("article_id").select(id=_id_bytes(pl.col("article_id")))
