@@ -104,3 +104,25 @@ def test_duplicates_across_files_are_dropped_and_counted(tmp_path: Path) -> None
     assert duplicates["source_file"].unique().to_list() == ["b.txt"]
     kept = pl.read_parquet(tmp_path / "out" / "articles.parquet")
     assert set(duplicates["article_id"]) == set(kept["article_id"])
+
+
+def test_bytes_do_not_depend_on_batch_size_or_workers(tmp_path: Path) -> None:
+    from etl.synth import generate
+
+    dump = tmp_path / "dump.txt"
+    generate(dump, 3_000_000, seed=5, messiness=0.05)
+    small = tmp_path / "small"
+    large = tmp_path / "large"
+    run(RunConfig(inputs=(dump,), out=small, chunk_bytes=100_000, workers=1))
+    run(RunConfig(inputs=(dump,), out=large, chunk_bytes=8 << 20, workers=2))
+    counts = json.loads((small / "manifest.json").read_text(encoding="utf-8"))["counts"]
+    assert counts["duplicates_exact"] > 0
+    assert counts["duplicates_near"] > 0
+    for name in (
+        "articles.parquet",
+        "articles.jsonl",
+        "entities.parquet",
+        "duplicates.parquet",
+        "rejects.jsonl",
+    ):
+        assert (small / name).read_bytes() == (large / name).read_bytes(), name
