@@ -78,12 +78,12 @@ def test_manifest_counts_add_up(outputs: Path) -> None:
 def test_duckdb_and_pandas_join_entities_to_articles(outputs: Path) -> None:
     articles_path = (outputs / "articles.parquet").as_posix()
     entities_path = (outputs / "entities.parquet").as_posix()
-    joined = duckdb.sql(
+    joined = duckdb.execute(
         f"SELECT a.headline, count(*) AS n FROM read_parquet('{entities_path}') e "
         f"JOIN read_parquet('{articles_path}') a USING (article_id) GROUP BY a.headline"
     ).fetchall()
     assert len(joined) == 10
-    ((total,),) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{entities_path}')").fetchall()
+    ((total,),) = duckdb.execute(f"SELECT count(*) FROM read_parquet('{entities_path}')").fetchall()
     assert sum(n for _, n in joined) == total
 
     frame = pd.read_parquet(entities_path).merge(pd.read_parquet(articles_path), on="article_id")
