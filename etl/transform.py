@@ -86,7 +86,8 @@ def enrich(records: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, p
     salience = country_salience(mentions, body_chars)
     org = pl.col("label") == EntityLabel.ORG.value
     lists = [
-        mentions.group_by("doc", maintain_order=True).agg(entities=struct),
+        # The tagger returns the mentions sorted by doc: grouping takes the sorted fast path.
+        mentions.set_sorted("doc").group_by("doc", maintain_order=True).agg(entities=struct),
         _sorted_sets(mentions.filter(pl.col("country").is_not_null()), "country", "countries"),
         _sorted_sets(mentions.filter(org), "entity_id", "organizations"),
         _per_doc(

@@ -52,22 +52,33 @@ SALIENCE_COLUMNS = ("doc", "country", "mentions", "in_headline", "score")
 def country_salience(mentions: pl.DataFrame, body_chars: pl.DataFrame) -> pl.DataFrame:
     """Return one row per (doc, country): mentions (Int32), in_headline, score (Float64).
 
-    `mentions`: doc, field, start, label, country (null rows are ignored). `body_chars`: doc,
-    `n` (the body's length in code points) and `lead` (where its first sentence ends).
+    `mentions`: doc, field, start, label, country (null rows are ignored). `body_chars`: one
+    row per doc in doc order (row `i` is doc `i`): `n` (the body's length in code points) and
+    `lead` (where its first sentence ends).
     """
+    # Per-doc figures are gathered by row number after grouping: one value per (doc, country)
+    # instead of a join that copies them onto every mention.
+    n = pl.lit(body_chars.get_column("n")).gather(pl.col("doc"))
+    lead = pl.lit(body_chars.get_column("lead")).gather(pl.col("doc"))
     per_country = (
         mentions.filter(pl.col("country").is_not_null())
-        .join(body_chars, on="doc", how="left")
+        .select(
+            "doc",
+            "country",
+            "label",
+            in_headline=pl.col("field") == "headline",
+            body_start=pl.when(pl.col("field") == "body").then(pl.col("start")),
+        )
         .group_by("doc", "country")
         .agg(
             mentions=pl.len().cast(pl.Int32),
-            in_headline=(pl.col("field") == "headline").any(),
-            first=pl.col("start").filter(pl.col("field") == "body").min()
-            / pl.col("n").first().clip(lower_bound=1),
+            in_headline=pl.col("in_headline").any(),
+            body_first=pl.col("body_start").min(),
             places_only=(pl.col("label") == "LOCATION").all(),
-            in_lead=(
-                pl.col("start").filter(pl.col("field") == "body").min() < pl.col("lead").first()
-            ).fill_null(value=False),
+        )
+        .with_columns(
+            first=pl.col("body_first") / n.clip(lower_bound=1),
+            in_lead=(pl.col("body_first") < lead).fill_null(value=False),
         )
     )
     position = (1.0 - pl.col("first").clip(0.0, 1.0)).fill_null(1.0)
