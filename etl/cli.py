@@ -32,7 +32,7 @@ from etl.config import (
 )
 from etl.errors import EtlError, IntegrityError, UsageError
 
-__all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "main"]
+__all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "fraction", "main"]
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not a user mistake
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
@@ -50,7 +50,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _fraction(text: str) -> float:
+def fraction(text: str) -> float:
+    """Return `text` as a number from 0 to 1 (an argparse type; `etl synth` uses it too)."""
     try:
         value = float(text)
     except ValueError:
@@ -192,7 +193,7 @@ def _build_parser() -> _Parser:
     )
     run.add_argument(
         "--near-threshold",
-        type=_fraction,
+        type=fraction,
         default=0.8,
         metavar="J",
         help="estimated Jaccard similarity from which a record is a near duplicate (default 0.8)",
@@ -209,7 +210,7 @@ def _build_parser() -> _Parser:
     )
     run.add_argument(
         "--max-reject-rate",
-        type=_fraction,
+        type=fraction,
         default=1.0,
         metavar="R",
         help="fail (exit 5) when more than this fraction of records is rejected",

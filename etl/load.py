@@ -282,7 +282,33 @@ class _Sink(io.RawIOBase):
                 super().close()
 
 
-class ParquetTableWriter:
+class _PartWriter:
+    """A writer of one part, as a context manager: `close` on success, `abort` on failure."""
+
+    def close(self) -> Written:
+        """Finish the file and return what was written."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Close the file without finishing it (the generation is being discarded)."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class ParquetTableWriter(_PartWriter):
     """Streams Arrow tables into one Parquet file in row groups of exactly `row_group_rows`."""
 
     def __init__(self, path: Path, table: Table, metadata: dict[str, str], relpath: str) -> None:
@@ -370,20 +396,6 @@ class ParquetTableWriter:
         with contextlib.suppress(OSError, pa.ArrowException):
             self._writer.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self.abort()
-
 
 def _leaf_paths(schema: pa.Schema) -> list[str]:
     """Return the dotted Parquet column paths of `schema` (as `use_dictionary` names them)."""
@@ -403,7 +415,7 @@ def _leaf_paths(schema: pa.Schema) -> list[str]:
     return paths
 
 
-class JsonlWriter:
+class JsonlWriter(_PartWriter):
     """Appends frames to a JSON Lines file: UTF-8, one object per line, fields in frame order."""
 
     def __init__(self, path: Path, relpath: str) -> None:
@@ -437,20 +449,6 @@ class JsonlWriter:
     def abort(self) -> None:
         """Close the file without finishing it (the generation is being discarded)."""
         self._sink.abandon()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self.abort()
 
 
 def digest_file(path: Path) -> tuple[int, str]:

@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
+from etl.cli import fraction
 from etl.errors import OutputError, UsageError
 
 __all__ = ["MESS_KINDS", "DumpStream", "SynthStats", "generate", "main", "parse_size"]
@@ -1008,16 +1009,6 @@ def parse_size(text: str) -> int:
     return value
 
 
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text}")
-    return value
-
-
 def _size(text: str) -> int:
     try:
         return parse_size(text)
@@ -1044,10 +1035,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, metavar="PATH", help="file to write")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument(
-        "--messiness", type=_rate, default=0.0, metavar="X", help="fraction of messy records"
+        "--messiness", type=fraction, default=0.0, metavar="X", help="fraction of messy records"
     )
-    parser.add_argument("--exact-dup-rate", type=_rate, default=0.02, metavar="X")
-    parser.add_argument("--near-dup-rate", type=_rate, default=0.02, metavar="X")
+    parser.add_argument("--exact-dup-rate", type=fraction, default=0.02, metavar="X")
+    parser.add_argument("--near-dup-rate", type=fraction, default=0.02, metavar="X")
     parser.add_argument(
         "--gzip", action="store_true", help="gzip the output (implied by a .gz name)"
     )
