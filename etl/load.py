@@ -285,9 +285,24 @@ class _Sink(io.RawIOBase):
 class _PartWriter:
     """A writer of one part, as a context manager: `close` on success, `abort` on failure."""
 
+    path: Path
+    relpath: str
+    rows: int
+    written: Written | None
+    _sink: _Sink
+
     def close(self) -> Written:
         """Finish the file and return what was written."""
         raise NotImplementedError
+
+    def _finish(self) -> Written:
+        """Fsync and close the sink, and remember what the part holds."""
+        try:
+            size, sha = self._sink.finish()
+        except OSError as exc:
+            raise output_error(self.path, exc) from exc
+        self.written = Written(self.relpath, self.rows, size, sha)
+        return self.written
 
     def abort(self) -> None:
         """Close the file without finishing it (the generation is being discarded)."""
@@ -382,11 +397,9 @@ class ParquetTableWriter(_PartWriter):
             self._flush(final=True)
         try:
             self._writer.close()
-            size, sha = self._sink.finish()
         except OSError as exc:
             raise output_error(self.path, exc) from exc
-        self.written = Written(self.relpath, self.rows, size, sha)
-        return self.written
+        return self._finish()
 
     def abort(self) -> None:
         """Close the file without finishing it (the generation is being discarded)."""
@@ -439,12 +452,7 @@ class JsonlWriter(_PartWriter):
         """Flush, fsync and close the file, and return what was written."""
         if self.written is not None:
             return self.written
-        try:
-            size, sha = self._sink.finish()
-        except OSError as exc:
-            raise output_error(self.path, exc) from exc
-        self.written = Written(self.relpath, self.rows, size, sha)
-        return self.written
+        return self._finish()
 
     def abort(self) -> None:
         """Close the file without finishing it (the generation is being discarded)."""
