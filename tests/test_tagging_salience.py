@@ -97,18 +97,5 @@ def test_a_country_known_only_through_its_places_gets_half() -> None:
 
 
 def test_mentions_without_a_country_are_ignored() -> None:
-    frame = pl.DataFrame(
-        [{"doc": 0, "field": "body", "start": 0, "label": "ORG", "country": None}],
-        schema={
-            "doc": pl.UInt32,
-            "field": pl.String,
-            "start": pl.Int64,
-            "label": pl.String,
-            "country": pl.String,
-        },
-    )
-    body = pl.DataFrame(
-        {"doc": [0], "n": [10], "lead": [5]},
-        schema={"doc": pl.UInt32, "n": pl.Int64, "lead": pl.Int64},
-    )
-    assert country_salience(frame, body).height == 0
+    mention = {"doc": 0, "field": "body", "start": 0, "label": "ORG", "country": None}
+    assert _salience(mention, n=10, lead=5) == {}
