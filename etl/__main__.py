@@ -1,7 +1,5 @@
 """`python -m etl` is the `etl` command."""
 
-import sys
+from etl.cli import console
 
-from etl.cli import main
-
-sys.exit(main())
+console()

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandera.errors
 import polars as pl
 
 from etl.errors import IntegrityError
 from etl.extract import REJECT_SCHEMA
-from schemas.frames import ArticleFrame, EntityFrame
+from schemas.frames import ArticleFrame, EntityFrame, SchemaErrors
 from schemas.records import RejectReason
 
 __all__ = ["ValidatedBatch", "validate_batch"]
@@ -39,7 +38,7 @@ def _failures(model: type[ArticleFrame] | type[EntityFrame], frame: pl.DataFrame
         return empty
     try:
         model.validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as errors:
+    except SchemaErrors as errors:
         cases: pl.DataFrame = errors.failure_cases
         untied = cases.filter(pl.col("index").is_null())
         if untied.height:

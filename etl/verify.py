@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandera.errors
 import polars as pl
 import pyarrow as pa
 import pyarrow.json as pa_json
@@ -49,7 +48,7 @@ from etl.load import (
 )
 from etl.state import SEEN_ARTICLES, SEEN_INPUTS
 from schemas import ARTICLES_JSON_SCHEMA_PATH, arrow
-from schemas.frames import ArticleFrame, DuplicateFrame, EntityFrame
+from schemas.frames import ArticleFrame, DuplicateFrame, EntityFrame, SchemaErrors
 from schemas.records import Article, Manifest, Reject
 
 __all__ = ["Problem", "Report", "verify"]
@@ -337,7 +336,7 @@ def _check_frames(
         assert isinstance(frame, pl.DataFrame)
         try:
             model.validate(frame, lazy=True)
-        except pandera.errors.SchemaErrors as errors:
+        except SchemaErrors as errors:
             failures.append(
                 errors.failure_cases.select(
                     check=pl.concat_str(

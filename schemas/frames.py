@@ -11,7 +11,10 @@ import polars as pl
 
 from schemas.records import ARTICLE_ID_PATTERN, ISO3_PATTERN, DuplicateKind, EntityLabel, TextField
 
-__all__ = ["ArticleFrame", "DuplicateFrame", "EntityFrame"]
+__all__ = ["ArticleFrame", "DuplicateFrame", "EntityFrame", "SchemaErrors"]
+
+#: What a frame model's `validate(..., lazy=True)` raises (re-exported: see `schemas._pandera`).
+SchemaErrors = pa.errors.SchemaErrors
 
 ENTITY_DTYPE = pl.Struct(
     {
