@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from factories import extract_all
+from factories import extract_all, make_dump, write_dump
 
 from etl.errors import IntegrityError
 from etl.tagging import Gazetteer, load_gazetteer
@@ -72,6 +72,34 @@ def test_a_mention_off_its_text_rejects_its_article_only(
     assert done.entities.height == entities.filter(pl.col("article_id") != victim).height
 
 
+def test_spans_are_checked_in_code_points_outside_ascii(
+    gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    dump = make_dump(
+        ("Côte d'Ivoire Customs Joins AEO Talks", "Les douanes de Côte d'Ivoire and Japan met."),
+        ("Kenya and Japan Sign Pact", "Kenya and Japan signed the pact in Nairobi."),
+    )
+    records = extract_all(write_dump(tmp_path, "d.txt", dump)).records
+    articles, entities = enrich(records, gazetteer)
+    assert validate_batch(articles, entities).rejects.height == 0
+    # In the accented text a byte offset is not a code point offset: "Japan" read as bytes
+    # would be cut two characters off.
+    japan = (pl.col("text") == "Japan") & (pl.col("field") == "body")
+    assert entities.filter(japan).height == 2
+    accented = str(articles["article_id"][0])
+    as_bytes = entities.with_columns(
+        start=pl.when(japan & (pl.col("article_id") == accented))
+        .then(pl.col("start") + 2)
+        .otherwise("start"),
+        end=pl.when(japan & (pl.col("article_id") == accented))
+        .then(pl.col("end") + 2)
+        .otherwise("end"),
+    )
+    done = validate_batch(articles, as_bytes)
+    assert done.rejects["detail"].to_list() == ["entities: span does not match text"]
+    assert done.articles["article_id"].to_list() == [articles["article_id"][1]]
+
+
 def test_frame_checks_name_the_column(batch: tuple[pl.DataFrame, pl.DataFrame]) -> None:
     articles, entities = batch
     bad_country, bad_label = _victim(articles, 1), _victim(articles, 6)
@@ -117,7 +145,7 @@ from etl.runtime import without_pandas
 assert without_pandas()
 from etl.cli import main
 status = main(["run", {str(SAMPLE)!r}, "--out", {str(tmp_path / "out")!r}, "--workers", "1"])
-from factories import extract_all
+from factories import extract_all, make_dump, write_dump
 from etl.tagging import load_gazetteer
 from etl.transform import enrich
 from etl.validate import validate_batch
