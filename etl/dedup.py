@@ -44,6 +44,7 @@ of copies; batch independence holds below that).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -130,6 +131,11 @@ class SeenArticles:
         """Return the kept ids (column `article_id`), in the order they were kept."""
         return self._ids.select(article_id=pl.col("id").bin.encode("hex"))
 
+    def id_frames(self, rows: int = 1 << 17) -> Iterator[pl.DataFrame]:
+        """Yield `ids` at most `rows` at a time (hex strings take three times the memory)."""
+        for low in range(0, self._ids.height, rows):
+            yield self._ids.slice(low, rows).select(article_id=pl.col("id").bin.encode("hex"))
+
     def estimated_size(self) -> int:
         """Return the bytes the kept ids hold in memory (polars' estimate)."""
         return int(self._ids.estimated_size())
@@ -137,9 +143,7 @@ class SeenArticles:
     def add(self, article_ids: pl.Series) -> None:
         """Remember newly kept ids."""
         new = article_ids.to_frame("article_id").select(id=_id_bytes(pl.col("article_id")))
-        self._ids = pl.concat([self._ids, new], rechunk=False)
-        if self._ids.n_chunks() > 64:
-            self._ids = self._ids.rechunk()
+        self._ids = _append(self._ids, new)
 
 
 def _empty_duplicates() -> pl.DataFrame:
@@ -378,17 +382,32 @@ class NearDuplicateIndex:
 
     def to_frame(self) -> pl.DataFrame:
         """Return the index as one row per article (INDEX_SCHEMA), in the order they were kept."""
-        bands = self._bands.group_by("ord").agg(pl.col("key").sort()).sort("ord")
-        return (
-            self._articles.with_row_index("ord")
-            .join(bands, on="ord", how="left", maintain_order="left")
-            .select(
-                pl.col("id").bin.encode("hex").alias("article_id"),
-                *_SIG,
-                pl.col("key").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))).alias("bands"),
+        return pl.concat([pl.DataFrame(schema=INDEX_SCHEMA), *self.frames()])
+
+    def frames(self, start: int = 0, rows: int = 1 << 17) -> Iterator[pl.DataFrame]:
+        """Yield the rows of `to_frame` from article `start` on, at most `rows` at a time.
+
+        Only one slice is built at a time: the whole frame (hex ids, band lists) would cost
+        more memory at the end of a long run than the index itself.
+        """
+        for low in range(start, len(self), rows):
+            high = min(low + rows, len(self))
+            bands = (
+                self._bands.filter(pl.col("ord").is_between(low, high - 1))
+                .group_by("ord")
+                .agg(pl.col("key").sort())
             )
-            .cast(dict(INDEX_SCHEMA))  # type: ignore[arg-type]
-        )
+            yield (
+                self._articles.slice(low, high - low)
+                .with_row_index("ord", offset=low)
+                .join(bands, on="ord", how="left", maintain_order="left")
+                .select(
+                    pl.col("id").bin.encode("hex").alias("article_id"),
+                    *_SIG,
+                    pl.col("key").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))).alias("bands"),
+                )
+                .cast(dict(INDEX_SCHEMA))  # type: ignore[arg-type]
+            )
 
     @classmethod
     def from_frame(
@@ -419,9 +438,27 @@ class NearDuplicateIndex:
         return self._articles[ords].select(hex_id, *_SIG)
 
 
+_MERGE_CHUNKS = 32  # small chunks merged into one at a time
+_SMALL_CHUNK = 16_384  # rows: a chunk shorter than this is a batch's, still to be merged
+
+
 def _append(table: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """Return `table` with `rows` appended, merging small chunks without copying the table.
+
+    Each batch appends a chunk. When `_MERGE_CHUNKS` small ones have piled up at the end,
+    they become one big chunk; big chunks are never copied again. A full rechunk would copy
+    the whole state (about 120 MiB at 1 GB of input) and hold it twice for a moment.
+    """
     table = pl.concat([table, rows], rechunk=False)
-    return table.rechunk() if table.n_chunks() > 32 else table
+    lengths = table.get_column(table.columns[0]).chunk_lengths()
+    trailing = 0
+    while trailing < len(lengths) and lengths[-1 - trailing] < _SMALL_CHUNK:
+        trailing += 1
+    if trailing <= _MERGE_CHUNKS:
+        return table
+    small = sum(lengths[-trailing:])
+    settled = table.slice(0, table.height - small)
+    return pl.concat([settled, table.slice(table.height - small).rechunk()], rechunk=False)
 
 
 def _long_bands(signatures: pl.DataFrame) -> pl.DataFrame:

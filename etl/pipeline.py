@@ -275,9 +275,9 @@ class _Dedup:
         # Input order (a batch is one file's), whatever the batch edges: deterministic bytes.
         return kept, pl.concat(duplicates).sort("source_offset"), near_kept
 
-    def new_index_rows(self) -> pl.DataFrame:
-        """Return the near-duplicate index rows this run added (the incremental state)."""
-        return self.near_index.to_frame().slice(self._near_before)
+    def new_index_rows(self) -> Iterator[pl.DataFrame]:
+        """Yield the near-duplicate index rows this run added (the incremental state)."""
+        return self.near_index.frames(start=self._near_before)
 
 
 def _timed(batches: Iterator[ExtractedBatch], timer: _Timer) -> Iterator[ExtractedBatch]:
@@ -449,7 +449,11 @@ def _write_generation(
     near_rows = dedup.new_index_rows() if config.near_duplicates else None
     with timer.stage("load"):
         write_state(
-            generation, inputs, new_articles(state, dedup.seen.ids), near_rows, _metadata(gazetteer)
+            generation,
+            inputs,
+            new_articles(state, dedup.seen.id_frames()),
+            near_rows,
+            _metadata(gazetteer),
         )
     return tally
 

@@ -13,11 +13,13 @@ hard-links the earlier parts, a full run starts over. Reading the state is readi
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import polars as pl
 import pyarrow as pa
 
+from etl.dedup import INDEX_SCHEMA
 from etl.errors import IntegrityError
 from etl.load import STATE_DIR, Generation, Published, Table, to_arrow
 from etl.sources import InputFile
@@ -66,6 +68,8 @@ NEAR_INDEX = Table(
     name="near_index", format="parquet", folder=f"{STATE_DIR}/near_index", row_group_rows=1 << 17
 )
 STATE_TABLES = (SEEN_INPUTS, SEEN_ARTICLES, NEAR_INDEX)
+#: The near index's Arrow schema: polars' own mapping of `INDEX_SCHEMA`.
+_INDEX_ARROW = pl.DataFrame(schema=INDEX_SCHEMA).to_arrow().schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,20 +163,25 @@ def unseen_inputs(state: RunState, inputs: list[SeenInput]) -> list[SeenInput]:
     return [item for item in inputs if item.sha256 not in seen]
 
 
-def new_articles(state: RunState, kept_ids: pl.DataFrame) -> pl.DataFrame:
-    """Return the ids in `kept_ids` (column `article_id`) that the state does not hold yet."""
+def new_articles(state: RunState, kept_ids: Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """Yield the ids in `kept_ids` (frames of `article_id`) that the state does not hold yet."""
     known = state.articles["article_id"].implode()
-    return kept_ids.select("article_id").filter(~pl.col("article_id").is_in(known))
+    for frame in kept_ids:
+        yield frame.select("article_id").filter(~pl.col("article_id").is_in(known))
 
 
 def write_state(
     generation: Generation,
     inputs: list[SeenInput],
-    articles: pl.DataFrame,
-    near_index: pl.DataFrame | None,
+    articles: Iterable[pl.DataFrame],
+    near_index: Iterable[pl.DataFrame] | None,
     metadata: dict[str, str],
 ) -> None:
-    """Write this run's part of every state table into `generation`."""
+    """Write this run's part of every state table into `generation`.
+
+    `articles` (`article_id`) and `near_index` (INDEX_SCHEMA rows) come as frames written one
+    after the other, so the state of a long run is never held twice in memory.
+    """
     number = generation.number
     seen_inputs = pl.DataFrame(
         {
@@ -184,17 +193,25 @@ def write_state(
         },
         schema=RunState.empty().inputs.schema,
     )
-    seen_articles = articles.select("article_id", generation=pl.lit(number, dtype=pl.Int64))
-    parts: list[tuple[Table, pa.Table]] = [
-        (SEEN_INPUTS, to_arrow(seen_inputs, _schema(SEEN_INPUTS))),
-        (SEEN_ARTICLES, to_arrow(seen_articles, _schema(SEEN_ARTICLES))),
+    parts: list[tuple[Table, Iterable[pa.Table]]] = [
+        (SEEN_INPUTS, [to_arrow(seen_inputs, _schema(SEEN_INPUTS))]),
+        (
+            SEEN_ARTICLES,
+            (
+                to_arrow(
+                    frame.select("article_id", generation=pl.lit(number, dtype=pl.Int64)),
+                    _schema(SEEN_ARTICLES),
+                )
+                for frame in articles
+            ),
+        ),
     ]
     if near_index is not None:
-        arrow_rows = near_index.to_arrow()
-        parts.append((replace(NEAR_INDEX, schema=arrow_rows.schema), arrow_rows))
-    for table, rows in parts:
+        parts.append((replace(NEAR_INDEX, schema=_INDEX_ARROW), (f.to_arrow() for f in near_index)))
+    for table, tables in parts:
         with generation.parquet(table, metadata) as writer:
-            writer.write(rows)
+            for rows in tables:
+                writer.write(rows)
         generation.add_part(table, writer.close())
 
 

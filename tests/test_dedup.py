@@ -64,6 +64,8 @@ def test_exact_duplicates_within_and_across_batches_keep_the_first() -> None:
     ]
     assert (dropped["article_id"] == dropped["duplicate_article_id"]).all()
     assert seen.ids.height == 3
+    assert [f.height for f in seen.id_frames(rows=2)] == [2, 1]
+    assert_frame_equal(pl.concat(seen.id_frames(rows=2)), seen.ids)
 
 
 # --- near ------------------------------------------------------------------------------------
@@ -186,6 +188,19 @@ def test_the_index_saves_and_loads_as_a_frame() -> None:
     assert len(loaded) == 2
     assert loaded.threshold == 0.9
     assert_frame_equal(loaded.to_frame(), frame)
+
+
+def test_the_index_is_saved_slice_by_slice() -> None:
+    stories = [(f"Story {i}", _story(chr(97 + i))) for i in range(7)]
+    index = NearDuplicateIndex()
+    drop_near_duplicates(_records(*stories), index)
+    whole = index.to_frame()
+    assert whole.height == 7
+    for start, rows in ((0, 7), (0, 2), (3, 2), (6, 1), (7, 3)):
+        slices = list(index.frames(start, rows))
+        assert len(slices) == -(-(7 - start) // rows)
+        assert all(s.height <= rows for s in slices)
+        assert_frame_equal(pl.concat([whole.clear(), *slices]), whole.slice(start))
 
 
 def test_signatures_may_be_computed_ahead() -> None:
