@@ -177,8 +177,10 @@ def _duplicate_rows(
 def drop_exact_duplicates(records: pl.DataFrame, seen: SeenArticles) -> Deduplicated:
     """Return the batch without records whose `article_id` was already kept (in it or earlier)."""
     rows = records.select(id=_id_bytes(pl.col("article_id"))).with_row_index("row")
-    # A semi join, not an is_in that would build a hash set of every id seen for each batch.
-    earlier = rows.join(seen._ids, on="id", how="semi")["row"]
+    # An inner join (ids kept are unique, so it adds no rows): polars hashes the smaller side,
+    # the batch. A semi join hashes the ids seen, all of them for every batch (+54 MiB and
+    # 11 ms against 4 ms with 770,000 ids), and an is_in builds a set of them (40 ms).
+    earlier = rows.join(seen._ids, on="id", how="inner")["row"]
     is_dup = records.select(
         ~pl.col("article_id").is_first_distinct()
         | pl.int_range(pl.len(), dtype=pl.UInt32).is_in(earlier.implode())
