@@ -15,9 +15,10 @@ DEFAULT_INPUT = Path("data/raw")
 DEFAULT_OUTPUT = Path("data/processed")
 
 #: Bytes of (decompressed) input parsed per batch; bounds memory whatever the input size.
-#: Each batch swells to roughly 100x its size in polars intermediates while it is parsed and
-#: tagged, and a few are in flight at once: 2 MiB keeps peak RSS under 600 MiB (measured in
-#: benchmarks/RESULTS.md) with per-batch overheads still small.
+#: Each batch swells to many times its size in polars intermediates while it is parsed and
+#: tagged, and a few are in flight at once: with 2 MiB a run peaks near 520 MiB (plus the
+#: dedup state, ~190 bytes per kept article: 712 MiB at 1 GB; benchmarks/RESULTS.md). Each
+#: extra MiB costs ~85 MiB of peak and saves part of the fixed per-batch cost of tagging.
 DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024
 
 #: Batches transformed at once on worker threads (polars releases the GIL): one per core.
