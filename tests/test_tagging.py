@@ -162,6 +162,22 @@ def test_possessor_lends_its_country_to_a_defined_acronym() -> None:
     ]
 
 
+def test_a_definition_naming_another_country_beats_the_acronyms_entry() -> None:
+    # KRA is Kenya's in the gazetteer; defined as Korea's body, it is Korea's in this article.
+    rows = _tag("The Korea Revenue Agency (KRA) said KRA officers seized 20 kg.")
+    korea = _entity("Korea Customs Service")
+    assert [(m["text"], m["entity_id"], m["country"]) for m in rows] == [
+        ("Korea Revenue Agency", korea, "KOR"),
+        ("KRA", korea, "KOR"),
+        ("KRA", korea, "KOR"),
+    ]
+    # Defined as Kenya's own, or not defined at all, it stays Kenya's.
+    kenya = _entity("KRA")
+    defined = _tag("The Kenya Revenue Authority (KRA) met. KRA said so.")
+    assert {m["entity_id"] for m in defined} == {kenya}
+    assert [m["entity_id"] for m in _tag("KRA officers seized 20 kg.")] == [kenya]
+
+
 def test_a_country_revenue_body_is_its_customs_administration() -> None:
     rows = _tag("The Revenue Service of Georgia said so.")
     assert [(m["text"], m["entity_id"], m["source"]) for m in rows] == [

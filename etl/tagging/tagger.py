@@ -378,8 +378,9 @@ def _apply_definitions(
 
     The entity of a definition, in order: the long form's gazetteer entity; the acronym's
     gazetteer entity of the long form's country (`Guatemala's Tax Administration (SAT)`); the
-    acronym's gazetteer entity (`General Agreement of Tariffs and Trade (GATT)`); the long
-    form's rule entity; a derived id from the long form.
+    acronym's gazetteer entity (`General Agreement of Tariffs and Trade (GATT)`), unless it
+    belongs to another country than the long form's (`Korea Revenue Agency (KRA)` is not
+    Kenya's KRA); the long form's rule entity; a derived id from the long form.
     A mention that ends right before `(ACR)` is the long form, whatever the initials say.
     """
     if definitions.height == 0:
@@ -436,7 +437,16 @@ def _apply_definitions(
             .then(pl.lit("l"))
             .when(pl.col("c_entity_id").is_not_null() & pl.col("c_label").is_not_null())
             .then(pl.lit("c"))
-            .when(pl.col("a_entity_id").is_not_null())
+            # The acronym's own entry, unless it is another country's body than the one the
+            # long form names (`Korea Revenue Agency (KRA)` is not Kenya's KRA).
+            .when(
+                pl.col("a_entity_id").is_not_null()
+                & (
+                    pl.col("a_country").is_null()
+                    | pl.col("l_country").is_null()
+                    | (pl.col("a_country") == pl.col("l_country"))
+                )
+            )
             .then(pl.lit("a"))
             .when(pl.col("l_entity_id").is_not_null())
             .then(pl.lit("l"))
