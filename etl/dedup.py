@@ -114,6 +114,11 @@ def _id_bytes(ids: pl.Expr) -> pl.Expr:
     return ids.str.decode("hex")
 
 
+def _hex_ids() -> pl.Expr:
+    """`article_id` back from the 16-byte `id` column (the inverse of `_id_bytes`)."""
+    return pl.col("id").bin.encode("hex").alias("article_id")
+
+
 class SeenArticles:
     """The ids of every article kept so far (the exact-dedup state carried across batches).
 
@@ -129,12 +134,12 @@ class SeenArticles:
     @property
     def ids(self) -> pl.DataFrame:
         """Return the kept ids (column `article_id`), in the order they were kept."""
-        return self._ids.select(article_id=pl.col("id").bin.encode("hex"))
+        return self._ids.select(_hex_ids())
 
     def id_frames(self, rows: int = 1 << 17) -> Iterator[pl.DataFrame]:
         """Yield `ids` at most `rows` at a time (hex strings take three times the memory)."""
         for low in range(0, self._ids.height, rows):
-            yield self._ids.slice(low, rows).select(article_id=pl.col("id").bin.encode("hex"))
+            yield self._ids.slice(low, rows).select(_hex_ids())
 
     def estimated_size(self) -> int:
         """Return the bytes the kept ids hold in memory (polars' estimate)."""
@@ -404,7 +409,7 @@ class NearDuplicateIndex:
                 .with_row_index("ord", offset=low)
                 .join(bands, on="ord", how="left", maintain_order="left")
                 .select(
-                    pl.col("id").bin.encode("hex").alias("article_id"),
+                    _hex_ids(),
                     *_SIG,
                     pl.col("key").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))).alias("bands"),
                 )
@@ -436,8 +441,7 @@ class NearDuplicateIndex:
 
     def signatures_of(self, ords: pl.Series) -> pl.DataFrame:
         """Return the article ids and signatures of indexed articles, in the order of `ords`."""
-        hex_id = pl.col("id").bin.encode("hex").alias("article_id")
-        return self._articles[ords].select(hex_id, *_SIG)
+        return self._articles[ords].select(_hex_ids(), *_SIG)
 
 
 _MERGE_CHUNKS = 32  # small chunks merged into one at a time

@@ -1,7 +1,7 @@
 """Process-wide settings of the `etl` command: things a library must not do to its host.
 
 `without_pandas()`: the `etl` process never uses pandas, yet would load it twice over
-(about 110 MiB of memory, a fifth of the run's budget): `import pandera` imports pandas
+(the imports take 181 MiB with it, 131 MiB without): `import pandera` imports pandas
 whenever it is installed, because pandera's top-level namespace is its pandas API, and
 `pyarrow.array` imports it on first use to check whether its argument is a pandas object.
 Both packages support installs without pandas (pandera GH #2387: its `__init__` catches
