@@ -444,8 +444,12 @@ class JsonlWriter(_PartWriter):
         """Append one line per row of `frame`."""
         if frame.height == 0:
             return
+        # Serialised into bytes, not a str: write_ndjson() builds the bytes, decodes them into a
+        # Python str, and .encode() copied them back (26 ms against 10 ms for a 2 MiB batch).
+        buffer = io.BytesIO()
+        frame.write_ndjson(buffer)
         try:
-            self._sink.write(frame.write_ndjson().encode("utf-8"))
+            self._sink.write(buffer.getbuffer())
         except OSError as exc:
             raise output_error(self.path, exc) from exc
         self.rows += frame.height
