@@ -42,7 +42,7 @@ import os
 import re
 import shutil
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self
@@ -182,15 +182,8 @@ DUPLICATES = Table(
     dictionary=frozenset({"kind", "source_file"}),
     no_statistics=frozenset({"headline"}),
 )
-NEAR_KEPT = Table(
-    name="near_duplicates_kept",
-    format="parquet",
-    folder="near_duplicates_kept",
-    schema=arrow.DUPLICATES,
-    row_group_rows=65_536,
-    dictionary=frozenset({"kind", "source_file"}),
-    no_statistics=frozenset({"headline"}),
-)
+#: Near duplicates kept with --keep-near-duplicates: the duplicates table under its own name.
+NEAR_KEPT = replace(DUPLICATES, name="near_duplicates_kept", folder="near_duplicates_kept")
 REJECTS = Table(name="rejects", format="jsonl", folder="rejects")
 
 #: Every table a run publishes, in manifest order.

@@ -23,9 +23,8 @@ def _mention(
     return {"doc": 0, "field": field, "start": start, "label": label, "country": country}
 
 
-def _salience(
-    *mentions: dict[str, object], n: int = 1000, lead: int = 100
-) -> dict[str, dict[str, Any]]:
+def _ranked(*mentions: dict[str, object], n: int = 1000, lead: int = 100) -> pl.DataFrame:
+    """Return `country_salience` of one article's `mentions` (body of `n` chars, lead `lead`)."""
     frame = pl.DataFrame(
         list(mentions),
         schema={
@@ -40,8 +39,13 @@ def _salience(
         {"doc": [0], "n": [n], "lead": [lead]},
         schema={"doc": pl.UInt32, "n": pl.Int64, "lead": pl.Int64},
     )
-    out = country_salience(frame, body)
-    return {row["country"]: row for row in out.iter_rows(named=True)}
+    return country_salience(frame, body)
+
+
+def _salience(
+    *mentions: dict[str, object], n: int = 1000, lead: int = 100
+) -> dict[str, dict[str, Any]]:
+    return {row["country"]: row for row in _ranked(*mentions, n=n, lead=lead).iter_rows(named=True)}
 
 
 def test_weights_sum_to_one() -> None:
@@ -65,22 +69,7 @@ def test_a_late_passing_mention_scores_low_and_ranks_last() -> None:
     # One mention against three of the USA, first at 90% of the body, after the lead.
     assert scores["FRA"]["score"] == pytest.approx(MENTIONS_WEIGHT / 3 + POSITION_WEIGHT * 0.1)
     assert scores["USA"]["score"] > scores["FRA"]["score"]
-    ranked = country_salience(
-        pl.DataFrame(
-            [_mention("USA", 10), _mention("FRA", 900)],
-            schema={
-                "doc": pl.UInt32,
-                "field": pl.String,
-                "start": pl.Int64,
-                "label": pl.String,
-                "country": pl.String,
-            },
-        ),
-        pl.DataFrame(
-            {"doc": [0], "n": [1000], "lead": [100]},
-            schema={"doc": pl.UInt32, "n": pl.Int64, "lead": pl.Int64},
-        ),
-    )
+    ranked = _ranked(_mention("USA", 10), _mention("FRA", 900))
     assert ranked["country"].to_list() == ["USA", "FRA"]
 
 
