@@ -68,6 +68,26 @@ def test_exact_duplicates_within_and_across_batches_keep_the_first() -> None:
     assert_frame_equal(pl.concat(seen.id_frames(rows=2)), seen.ids)
 
 
+def test_seen_ids_come_back_exactly_and_ids_sharing_a_first_half_stay_apart() -> None:
+    ids = [hashlib.md5(str(i).encode()).hexdigest() for i in range(1000)]
+    # Same first 8 bytes, different last 8: only the second word tells them apart.
+    twins = ["00" * 8 + "11" * 8, "00" * 8 + "22" * 8]
+    seen = SeenArticles()
+    assert seen.ids.schema == pl.Schema({"article_id": pl.String})
+    assert seen.ids.height == 0
+    seen.add(pl.Series([*ids, twins[0]]))
+    assert seen.ids["article_id"].to_list() == [*ids, twins[0]]
+    batch = pl.DataFrame({"article_id": [twins[1], twins[0], ids[7], "ff" * 16]})
+    result = drop_exact_duplicates(
+        batch.with_columns(
+            headline=pl.lit("h"), source_file=pl.lit("f"), source_line=1, source_offset=0
+        ),
+        seen,
+    )
+    assert result.kept["article_id"].to_list() == [twins[1], "ff" * 16]
+    assert result.duplicates["article_id"].to_list() == [twins[0], ids[7]]
+
+
 # --- near ------------------------------------------------------------------------------------
 
 
