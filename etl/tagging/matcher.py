@@ -70,15 +70,6 @@ def _markers(count: int) -> pl.Series:
     )
 
 
-def _marker_number(marked: pl.Expr, at: pl.Expr, width: int) -> pl.Expr:
-    """Return the pattern number written by the marker at byte `at` of `marked` (see `_markers`)."""
-    raw = marked.cast(pl.Binary)
-    letters = [
-        (raw.bin.get(at + 1 + i).cast(pl.UInt32) - 65) * 26 ** (width - 1 - i) for i in range(width)
-    ]
-    return pl.sum_horizontal(letters).cast(pl.UInt32)
-
-
 def _matches(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
     """Return one row per match: the text's columns, `b` (its byte start) and `match`."""
     marked = pl.col("text").str.contains(MARK, literal=True)
@@ -102,6 +93,7 @@ def _matches_by_marking(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFram
     width = _marker_width(patterns.len())
     markers = _markers(patterns.len())
     nbytes = patterns.str.len_bytes().cast(pl.Int64)
+    numbers = pl.int_range(patterns.len(), dtype=pl.UInt32, eager=True)
 
     # One scan on one thread: the pipeline already runs a batch per core, and slicing a batch
     # across polars' threads built the automaton once per slice (22 ms each) for no gain there.
@@ -114,11 +106,14 @@ def _matches_by_marking(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFram
                 listed(patterns), listed(markers), leftmost=True
             ),
         )
-        .select("tid", "marked", p=pl.col("marked").str.find_many([MARK]))
-        .explode("p")
+        .select(
+            "tid",
+            p=pl.col("marked").str.find_many([MARK]),
+            code=pl.col("marked").str.extract_all(MARK + "[A-Z]{" + str(width) + "}"),
+        )
+        .explode("p", "code")
         .filter(pl.col("p").is_not_null())
-        # The number is read straight from the marker's letters: no regex, no lookup table.
-        .with_columns(number=_marker_number(pl.col("marked"), pl.col("p"), width))
+        .with_columns(number=pl.col("code").replace_strict(markers, numbers))
         .with_columns(
             shift=1 + width - pl.lit(nbytes).gather(pl.col("number")),
             first=(pl.col("tid") != pl.col("tid").shift(1)).fill_null(value=True),
