@@ -10,6 +10,7 @@ import pytest
 from factories import extract_all, make_dump, write_dump
 from polars.testing import assert_frame_equal
 
+from etl import dedup
 from etl.dedup import (
     DUPLICATE_COLUMNS,
     INDEX_SCHEMA,
@@ -221,6 +222,37 @@ def test_the_index_is_saved_slice_by_slice() -> None:
         assert len(slices) == -(-(7 - start) // rows)
         assert all(s.height <= rows for s in slices)
         assert_frame_equal(pl.concat([whole.clear(), *slices]), whole.slice(start))
+
+
+def test_band_lookup_finds_what_a_join_finds_across_merged_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Small runs, so that adds merge some runs and leave others at the cap.
+    monkeypatch.setattr(dedup, "_RUN_ROWS", 64)
+    runs = dedup._SortedRuns()
+    held = []
+    for batch in range(40):
+        # Keys repeat within a batch and across batches; 0 and the largest key are edges.
+        keys = [(batch * 7 + i * 13) % 97 for i in range(12)] + [0, 2**32 - 1]
+        rows = pl.DataFrame(
+            {"key": keys, "ord": [batch * 100 + i for i in range(len(keys))]},
+            schema={"key": pl.UInt32, "ord": pl.UInt32},
+        )
+        runs.add(rows)
+        held.append(rows)
+    assert 1 < len(list(runs)) < 40  # some merged, some kept apart by the cap
+    assert all(run["key"].is_sorted() for run in runs)
+    wanted = pl.DataFrame(
+        {"key": [5, 96, 0, 2**32 - 1, 1000, 5, 2**31], "doc": [0, 1, 2, 3, 4, 5, 6]},
+        schema={"key": pl.UInt32, "doc": pl.UInt32},
+    )
+    expected = wanted.join(pl.concat(held), on="key").select("doc", "ord")
+    found = runs.lookup(wanted)
+    assert found.schema == pl.Schema({"doc": pl.UInt32, "ord": pl.UInt32})
+    assert found.height == expected.height > 0
+    assert_frame_equal(found.sort("doc", "ord"), expected.sort("doc", "ord"))
+    assert runs.lookup(wanted.head(0)).height == 0
+    assert dedup._SortedRuns().lookup(wanted).height == 0
 
 
 def test_signatures_may_be_computed_ahead() -> None:
