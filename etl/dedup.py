@@ -595,11 +595,14 @@ def _scored_pairs(signatures: pl.DataFrame, index: NearDuplicateIndex) -> pl.Dat
     n_index = len(index)
     bands = _long_bands(signatures)
     against_index = index.candidates(bands)
+    # Only a key held by two rows or more pairs rows of the batch: most keys are not, and the
+    # window below costs 6 ms over a whole batch's 12,800 keys, 0.3 ms over the shared ones.
+    shared = bands.filter(pl.col("key").is_duplicated())
     # A band key shared by many rows of one batch (a cluster of copies) would pair them all:
     # only its first rows are paired with the later ones, which bounds the pairs.
-    first = bands.filter(pl.int_range(pl.len()).over("key") < _PAIRS_PER_KEY)
+    first = shared.filter(pl.int_range(pl.len()).over("key") < _PAIRS_PER_KEY)
     within = (
-        first.join(bands, on="key", suffix="_later")
+        first.join(shared, on="key", suffix="_later")
         .filter(pl.col("doc") < pl.col("doc_later"))
         .select(earlier="doc", later="doc_later")
         .unique()
