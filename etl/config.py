@@ -16,8 +16,8 @@ DEFAULT_OUTPUT = Path("data/processed")
 
 #: Bytes of (decompressed) input parsed per batch; bounds memory whatever the input size.
 #: Each batch swells to many times its size in polars intermediates while it is parsed and
-#: tagged, and a few are in flight at once: with 2 MiB a run peaks near 470 MiB (plus the
-#: dedup state, ~190 bytes per kept article: 660 MiB at 1 GB; benchmarks/RESULTS.md). Each
+#: tagged, and a few are in flight at once: with 2 MiB a run peaks near 445 MiB (plus the
+#: dedup state, ~160 bytes per kept article: 578 MiB at 1 GB; benchmarks/RESULTS.md). Each
 #: extra MiB costs ~70 MiB of peak and saves part of the fixed per-batch cost of tagging
 #: (1 GB: 118 s at 2 MiB, 91 s at 4 MiB).
 DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024
