@@ -136,17 +136,6 @@ def _hex_ids(words: pl.DataFrame) -> pl.Series:
     return (halves[0] + halves[1]).alias("article_id")
 
 
-def _same_id(frame: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
-    """Return the rows of `frame` and `other` (ids unique there) with the same id, side by side.
-
-    The join is on the first word and the second is compared after: one integer key instead
-    of two (half the time; 64-bit prefixes of distinct ids practically never meet).
-    """
-    return frame.join(other, on=_ID[0], how="inner", suffix="_other").filter(
-        pl.col(_ID[1]) == pl.col(f"{_ID[1]}_other")
-    )
-
-
 class SeenArticles:
     """The ids of every article kept so far (the exact-dedup state carried across batches).
 
@@ -183,7 +172,11 @@ class SeenArticles:
         # An inner join (ids kept are unique, so it adds no rows): polars hashes the smaller
         # side, the batch. A semi join hashes the ids seen, all of them for every batch
         # (+54 MiB and 11 ms against 4 ms with 770,000 ids), and an is_in builds a set of them.
-        return _same_id(words, self._ids)
+        # The join is on the first word, the second compared after: one integer key instead
+        # of two (half the time; 64-bit prefixes of distinct ids practically never meet).
+        return words.join(self._ids, on=_ID[0], how="inner", suffix="_seen").filter(
+            pl.col(_ID[1]) == pl.col(f"{_ID[1]}_seen")
+        )
 
 
 def _empty_duplicates() -> pl.DataFrame:
