@@ -13,7 +13,8 @@ from schemas.records import ARTICLE_ID_PATTERN, ISO3_PATTERN, DuplicateKind, Ent
 
 __all__ = ["ArticleFrame", "DuplicateFrame", "EntityFrame", "SchemaErrors"]
 
-#: What a frame model's `validate(..., lazy=True)` raises (re-exported: see `schemas._pandera`).
+#: What a frame model's `validate(..., lazy=True)` raises, re-exported so that callers catch it
+#: without importing pandera's modules themselves.
 SchemaErrors = pa.errors.SchemaErrors
 
 ENTITY_DTYPE = pl.Struct(
