@@ -44,7 +44,9 @@ of copies; batch independence holds below that).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -379,7 +381,49 @@ def _similarity(left: list[str], right: list[str]) -> pl.Expr:
 # --- near duplicates: the index and the stage ------------------------------------------------
 
 
-_RUN_ROWS = 1 << 20  # band entries (8 MiB) past which sorted runs are no longer merged
+class _ScratchFile:
+    """An unnamed temporary file that only grows: arrays appended, read back by byte offset.
+
+    The system deletes it when it is closed: when its owner is collected, or when the process
+    ends, even by a crash. What is read back stays in the page cache, not in the process.
+    """
+
+    __slots__ = ("__weakref__", "_fd", "size")
+
+    def __init__(self) -> None:
+        fd, path = tempfile.mkstemp(prefix="etl-dedup-")
+        os.unlink(path)  # the open descriptor keeps the file; nothing is left behind
+        weakref.finalize(self, os.close, fd)
+        self._fd = fd
+        self.size = 0
+
+    def append(self, values: pl.Series) -> int:
+        """Write the values of an integer series without nulls; return their byte offset."""
+        data = values.rechunk().to_arrow()
+        width = data.type.bit_width // 8
+        view = memoryview(data.buffers()[1])[
+            width * data.offset : width * (data.offset + len(data))
+        ]
+        offset = self.size
+        written = os.pwrite(self._fd, view, offset)
+        if written != len(view):  # pragma: no cover - a full disk raises OSError instead
+            raise OSError(f"short write to a dedup scratch file: {written} of {len(view)} bytes")
+        self.size += written
+        return offset
+
+    def read(self, spans: Iterable[tuple[int, int]], dtype: pa.DataType) -> pl.Series:
+        """Return the values of the (byte offset, byte length) spans, one after the other."""
+        spans = list(spans)
+        data = b"".join(os.pread(self._fd, length, offset) for offset, length in spans)
+        if len(data) != sum(length for _, length in spans):  # pragma: no cover - a bug if so
+            raise OSError(f"short read from a dedup scratch file of {self.size} bytes")
+        width = dtype.bit_width // 8
+        return pl.Series(
+            pa.Array.from_buffers(dtype, len(data) // width, [None, pa.py_buffer(data)])
+        )
+
+
+_FINAL_ROWS = 1 << 19  # band entries (4 MiB) from which a sorted run is no longer merged
 
 
 class _SortedRuns:
@@ -388,25 +432,41 @@ class _SortedRuns:
     A join of a batch's keys against every key held probes all of them, for every batch: over
     a 1 GB run the lookup grew from 7 to 40 ms a batch, and the dedup thread's work grows
     with the square of the input. Here each batch adds a sorted run, and the newest runs
-    merge while the older is at most twice the newer, up to `_RUN_ROWS` rows (the cap bounds
-    the copy a merge makes, and so the memory). A lookup is a binary search in each run.
+    merge while the older is at most twice the newer. A run of `_FINAL_ROWS` or more is final:
+    it is never merged again (which bounds the copy a merge makes, at 2 * `_FINAL_ROWS`), and
+    its `ord` column moves to a scratch file. Only its keys stay in memory: a lookup is a
+    binary search in each run, and the few keys found read their ords from the file.
     `python -m benchmarks.band_lookup`, one thread: 17 ms instead of 44 at 6 million keys
     (a 1 GB dump), 63 instead of 183 at 25 million; ~2.4 ms more per million keys instead
-    of ~7.3. The number of full runs still grows with the index, so the lookup does too.
+    of ~7.3. The number of final runs still grows with the index, so the lookup does too.
     """
 
-    __slots__ = ("_runs",)
+    __slots__ = ("_file", "_final", "_runs")
 
     def __init__(self, rows: pl.DataFrame | None = None) -> None:
-        self._runs: list[pl.DataFrame] = []
+        self._runs: list[pl.DataFrame] = []  # (key, ord), still merging
+        self._final: list[tuple[pl.Series, int]] = []  # keys, and where their ords start
+        self._file: _ScratchFile | None = None
         if rows is not None and rows.height:
             self.add(rows)
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
-        return iter(self._runs)
+        """Yield every run as (key, ord) rows, the final ones read back from the file."""
+        for keys, offset in self._final:
+            yield pl.DataFrame([keys, self._ords(offset, [(0, keys.len())]).alias("ord")])
+        yield from self._runs
 
     def estimated_size(self) -> int:
-        return sum(int(run.estimated_size()) for run in self._runs)
+        return sum(int(k.estimated_size()) for k, _ in self._final) + sum(
+            int(run.estimated_size()) for run in self._runs
+        )
+
+    def _ords(self, offset: int, ranges: Iterable[tuple[int, int]]) -> pl.Series:
+        """Return the ords of a final run at positions [first, last) of each range."""
+        assert self._file is not None
+        return self._file.read(
+            ((offset + 4 * first, 4 * (last - first)) for first, last in ranges), pa.uint32()
+        )
 
     def add(self, rows: pl.DataFrame) -> None:
         """Add (key, ord) rows."""
@@ -414,21 +474,24 @@ class _SortedRuns:
             return
         runs = self._runs
         runs.append(rows.select(_BAND_SCHEMA.names()).sort("key"))
-        while (
-            len(runs) >= 2
-            and runs[-2].height <= 2 * runs[-1].height
-            and runs[-2].height + runs[-1].height <= _RUN_ROWS
-        ):
+        while len(runs) >= 2 and runs[-2].height <= 2 * runs[-1].height:
             newer = runs.pop()
             runs[-1] = runs[-1].merge_sorted(newer, key="key")
+        if runs[-1].height >= _FINAL_ROWS:
+            if self._file is None:
+                self._file = _ScratchFile()
+            final = runs.pop()
+            offset = self._file.append(final.get_column("ord"))
+            self._final.append((final.get_column("key"), offset))
 
     def lookup(self, keys: pl.DataFrame) -> pl.DataFrame:
         """Return (doc, ord) for every held row whose key equals the key of a (key, doc) row."""
         keys = keys.sort("key")
         wanted = keys.get_column("key")
         found = [pl.DataFrame(schema={"doc": pl.UInt32, "ord": pl.UInt32})]
-        for run in self._runs:
-            held = run.get_column("key")
+        runs: list[tuple[pl.Series, int | pl.DataFrame]] = list(self._final)
+        runs += [(run.get_column("key"), run) for run in self._runs]
+        for held, where in runs:
             first = held.search_sorted(wanted, side="left")
             at = pl.DataFrame({"doc": keys.get_column("doc"), "key": wanted, "first": first})
             # Most keys are not held: the end of the equal range is searched for the others.
@@ -438,32 +501,107 @@ class _SortedRuns:
             )
             if hits.height == 0:
                 continue
-            last = held.search_sorted(hits.get_column("key"), side="right")
-            positions = hits.select(
-                "doc", position=pl.int_ranges("first", pl.lit(last, dtype=pl.UInt32))
-            ).explode("position")
+            hits = hits.with_columns(last=held.search_sorted(hits.get_column("key"), side="right"))
+            if isinstance(where, int):  # a final run: its ords are in the file
+                ords = self._ords(where, zip(hits["first"], hits["last"], strict=True))
+            else:
+                positions = hits.select(pl.int_ranges("first", "last")).explode("first")
+                ords = where.get_column("ord").gather(positions.to_series())
+            docs = hits.select(pl.col("doc").repeat_by(pl.col("last") - pl.col("first")))
             found.append(
-                positions.select(
-                    pl.col("doc").cast(pl.UInt32),
-                    ord=run.get_column("ord").gather(positions.get_column("position")),
-                )
+                pl.DataFrame([docs.explode("doc").to_series().cast(pl.UInt32), ords.alias("ord")])
             )
         return pl.concat(found)
 
 
+_ROW_COLUMNS = [*_ID, *_SIG]  # an indexed article: its id's two words, its signature's eight
+_ROW_BYTES = 8 * len(_ROW_COLUMNS)
+_TAIL_ROWS = 1 << 15  # rows kept in memory before they are spilled (2.5 MiB)
+
+
+class _SpilledRows:
+    """The id and signature of each indexed article, the older ones in a scratch file.
+
+    They are only read for the candidate pairs of a batch (tens of rows), yet held in memory
+    they were 80 bytes an article, the largest share of the growth of a long run (60 MiB at
+    1 GB). Rows are appended to an in-memory tail; a full tail goes to the file, row `ord` at
+    byte `ord * _ROW_BYTES`, its ten words side by side, so that a row is one read.
+    """
+
+    __slots__ = ("_file", "_spilled", "_tail")
+
+    def __init__(self) -> None:
+        self._file: _ScratchFile | None = None
+        self._spilled = 0
+        self._tail = pl.DataFrame(schema=dict.fromkeys(_ROW_COLUMNS, _U64))
+
+    def __len__(self) -> int:
+        return self._spilled + self._tail.height
+
+    def estimated_size(self) -> int:
+        return int(self._tail.estimated_size())
+
+    def append(self, rows: pl.DataFrame) -> None:
+        """Append rows with the `_ROW_COLUMNS` columns."""
+        self._tail = pl.concat([self._tail, rows.select(_ROW_COLUMNS)], rechunk=False)
+        if self._tail.height >= _TAIL_ROWS:
+            if self._file is None:
+                self._file = _ScratchFile()
+            words = self._tail.select(pl.concat_list(_ROW_COLUMNS).alias("w")).explode("w")
+            self._file.append(words.to_series())
+            self._spilled += self._tail.height
+            self._tail = self._tail.clear()
+
+    def _read(self, spans: Iterable[tuple[int, int]]) -> pl.DataFrame:
+        assert self._file is not None
+        flat = self._file.read(((_ROW_BYTES * o, _ROW_BYTES * n) for o, n in spans), pa.uint64())
+        width = len(_ROW_COLUMNS)
+        return pl.DataFrame(
+            [flat.gather_every(width, offset=i).alias(c) for i, c in enumerate(_ROW_COLUMNS)]
+        )
+
+    def slice(self, low: int, length: int) -> pl.DataFrame:
+        """Return rows `low` to `low + length` (`length` rows at most)."""
+        high = min(low + length, len(self))
+        parts = [self._tail.clear()]
+        if low < self._spilled:
+            parts.append(self._read([(low, min(high, self._spilled) - low)]))
+        if high > self._spilled:
+            start = max(low, self._spilled) - self._spilled
+            parts.append(self._tail.slice(start, high - self._spilled - start))
+        return pl.concat(parts)
+
+    def gather(self, ords: pl.Series) -> pl.DataFrame:
+        """Return the rows at positions `ords`, in their order."""
+        ords = ords.cast(pl.Int64)
+        on_disk = ords < self._spilled
+        if not on_disk.any():
+            return self._tail[ords - self._spilled]
+        read = self._read((o, 1) for o in ords.filter(on_disk))
+        if on_disk.all():
+            return read
+        held = self._tail[ords.filter(~on_disk) - self._spilled]
+        at = pl.concat([on_disk.arg_true(), (~on_disk).arg_true()])
+        return pl.concat([read, held]).with_columns(at=at).sort("at").drop("at")
+
+
 class NearDuplicateIndex:
-    """The signatures and band keys of every article kept so far (the near-dedup state)."""
+    """The signatures and band keys of every article kept so far (the near-dedup state).
+
+    The band keys, looked up for every record, stay in memory (64 bytes an article); the ids
+    and signatures, read only for candidates, go to a temporary file (`_SpilledRows`).
+    """
 
     def __init__(self, threshold: float = DEFAULT_NEAR_THRESHOLD) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold
         # Ids as two words (see SeenArticles), signatures as eight packed words.
-        self._articles = pl.DataFrame(schema=dict.fromkeys([*_ID, *_SIG], _U64))
+        self._articles = _SpilledRows()
         self._bands = _SortedRuns()
 
     def __len__(self) -> int:
-        return self._articles.height
+        return len(self._articles)
 
     def estimated_size(self) -> int:
         """Return the bytes the index holds in memory (polars' estimate)."""
@@ -472,9 +610,7 @@ class NearDuplicateIndex:
     def add(self, signatures: pl.DataFrame) -> None:
         """Remember kept articles, given as rows of `near_signatures`."""
         start = len(self)
-        self._articles = _append(
-            self._articles, signatures.select(*_id_words(pl.col("article_id")), *_SIG)
-        )
+        self._articles.append(signatures.select(*_id_words(pl.col("article_id")), *_SIG))
         bands = (
             signatures.select(_BAND)
             .with_row_index("ord", offset=start)
@@ -523,10 +659,13 @@ class NearDuplicateIndex:
     ) -> NearDuplicateIndex:
         """Return an index holding the articles of a frame made by `to_frame`."""
         index = cls(threshold)
-        index._articles = frame.select(
-            *_id_words(pl.col("article_id").cast(pl.String)),
-            *(pl.col(c).cast(_U64) for c in _SIG),
-        )
+        for low in range(0, frame.height, _TAIL_ROWS):
+            index._articles.append(
+                frame.slice(low, _TAIL_ROWS).select(
+                    *_id_words(pl.col("article_id").cast(pl.String)),
+                    *(pl.col(c).cast(_U64) for c in _SIG),
+                )
+            )
         index._bands = _SortedRuns(
             frame.select(pl.col("bands").cast(pl.List(pl.UInt32)))
             .with_row_index("ord")
@@ -542,7 +681,7 @@ class NearDuplicateIndex:
 
     def signatures_of(self, ords: pl.Series) -> pl.DataFrame:
         """Return the article ids and signatures of indexed articles, in the order of `ords`."""
-        rows = self._articles[ords]
+        rows = self._articles.gather(ords)
         return rows.select(_hex_ids(rows), *_SIG)
 
 

@@ -196,6 +196,48 @@ def test_near_dedup_is_the_same_whatever_the_batch_boundaries(tmp_path: Path) ->
         assert_frame_equal(dropped, whole_dropped)
 
 
+def test_near_dedup_is_the_same_when_the_index_spills_to_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "d.txt"
+    stats = generate(path, 300_000, seed=9, near_dup_rate=0.1)
+    records = drop_exact_duplicates(extract_all(path).records, SeenArticles()).kept
+    whole_kept, whole_dropped = _batched(records, records.height)
+    assert whole_dropped.height == stats.near_duplicates > 0
+    # A tail of 16 rows: most duplicates point at articles that are only in the file; and
+    # band runs of 64 keys are final, their ords looked up in the file too.
+    monkeypatch.setattr(dedup, "_TAIL_ROWS", 16)
+    monkeypatch.setattr(dedup, "_FINAL_ROWS", 64)
+    for size, reload in ((7, False), (50, True)):
+        kept, dropped = _batched(records, size, reload=reload)
+        assert_frame_equal(kept, whole_kept)
+        assert_frame_equal(dropped, whole_dropped)
+
+
+def test_spilled_rows_read_back_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dedup, "_TAIL_ROWS", 5)
+    columns = dedup._ROW_COLUMNS
+    rows = dedup._SpilledRows()
+    added = []
+    for batch in range(7):
+        # Words at both ends of the UInt64 range, distinct in every row and column.
+        frame = pl.DataFrame(
+            {c: [(batch * 100 + r) * 1_000 + i for r in range(3)] for i, c in enumerate(columns)},
+            schema=dict.fromkeys(columns, pl.UInt64),
+        ).with_columns(pl.col(columns[0]) | (1 << 63))
+        rows.append(frame)
+        added.append(frame)
+    every = pl.concat(added)
+    assert len(rows) == every.height == 21
+    assert 0 < rows._spilled < 21  # some rows in the file, some still in memory
+    assert rows.estimated_size() < every.estimated_size()
+    for ords in ([20, 0, 3, 3, 19, 9], [0, 1], [20], [17, 18], []):
+        picked = pl.Series(ords, dtype=pl.UInt32)
+        assert_frame_equal(rows.gather(picked), every[picked])
+    for low, length in ((0, 21), (2, 7), (14, 10), (18, 3), (21, 3), (0, 1)):
+        assert_frame_equal(rows.slice(low, length), every.slice(low, length))
+
+
 def test_the_index_saves_and_loads_as_a_frame() -> None:
     records = _records(("Port Opens", _story("i")), ("Talks End", "Short."))
     index = NearDuplicateIndex(0.9)
@@ -227,11 +269,11 @@ def test_the_index_is_saved_slice_by_slice() -> None:
 def test_band_lookup_finds_what_a_join_finds_across_merged_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Small runs, so that adds merge some runs and leave others at the cap.
-    monkeypatch.setattr(dedup, "_RUN_ROWS", 64)
+    # Small runs, so that adds merge some runs and make others final.
+    monkeypatch.setattr(dedup, "_FINAL_ROWS", 64)
     runs = dedup._SortedRuns()
     held = []
-    for batch in range(40):
+    for batch in range(42):
         # Keys repeat within a batch and across batches; 0 and the largest key are edges.
         keys = [(batch * 7 + i * 13) % 97 for i in range(12)] + [0, 2**32 - 1]
         rows = pl.DataFrame(
@@ -240,7 +282,9 @@ def test_band_lookup_finds_what_a_join_finds_across_merged_runs(
         )
         runs.add(rows)
         held.append(rows)
-    assert 1 < len(list(runs)) < 40  # some merged, some kept apart by the cap
+    assert 1 < len(list(runs)) < 42  # some merged
+    assert runs._final  # some final, their ords in the file
+    assert runs._runs  # some still merging
     assert all(run["key"].is_sorted() for run in runs)
     wanted = pl.DataFrame(
         {"key": [5, 96, 0, 2**32 - 1, 1000, 5, 2**31], "doc": [0, 1, 2, 3, 4, 5, 6]},
