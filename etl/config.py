@@ -16,11 +16,12 @@ DEFAULT_OUTPUT = Path("data/processed")
 
 #: Bytes of (decompressed) input parsed per batch; bounds memory whatever the input size.
 #: Each batch swells to many times its size in polars intermediates while it is parsed and
-#: tagged, and a few are in flight at once: with 2 MiB a run peaks near 445 MiB (plus the
-#: dedup state, ~160 bytes per kept article: 578 MiB at 1 GB; benchmarks/RESULTS.md). Each
-#: extra MiB costs ~70 MiB of peak and saves part of the fixed per-batch cost of tagging
-#: (1 GB: 118 s at 2 MiB, 91 s at 4 MiB).
-DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024
+#: tagged, and a few are in flight at once. Each extra MiB costs ~70 MiB of peak and saves
+#: part of the fixed per-batch cost of tagging and validation. Measured side by side (c929935,
+#: one run each): 2 MiB peaks at 434 MiB on 100 MB and 506 MiB on 1 GB (115 s); 3 MiB at
+#: 516 and 569 MiB (95 s); 4 MiB at 584 on 100 MB, so above 600 MiB on 1 GB. 3 MiB became
+#: affordable once the near index moved most of its state to a scratch file.
+DEFAULT_CHUNK_BYTES = 3 * 1024 * 1024
 
 #: Batches transformed at once on worker threads (polars releases the GIL): one per core.
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
