@@ -6,13 +6,26 @@ failure is collected), and every entity mention is checked against the text it p
 mentions and becomes a `schema_violation` reject carrying the failed checks; nothing is
 written half-valid. A failure that is not tied to rows (a wrong column or dtype) is a bug in
 the toolkit, not in the data, and stops the run.
+
+pandera runs one polars query per check, and most of the cost of a batch's validation was
+those ~110 small queries, not the data. So the model's own checks (the same Check objects,
+through pandera's polars check backend) are first run as one `pl.collect_all`; only when one
+of them fails does pandera validate the frame, for its report of the failing rows. Measured on
+a 3 MiB batch (2,423 articles, 49,585 mentions): 8.3 ms instead of 34.7.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+import pandera.backends.polars.builtin_checks  # noqa: F401  (registers polars' built-in checks)
 import polars as pl
+from pandera.api.checks import Check
+from pandera.api.polars.container import DataFrameSchema
+from pandera.api.polars.types import PolarsData
+from pandera.backends.polars.checks import PolarsCheckBackend
+from pandera.constants import CHECK_OUTPUT_KEY
 
 from etl.errors import IntegrityError
 from etl.extract import REJECT_SCHEMA
@@ -32,10 +45,66 @@ class ValidatedBatch:
     rejects: pl.DataFrame
 
 
-def _failures(model: type[ArticleFrame] | type[EntityFrame], frame: pl.DataFrame) -> pl.DataFrame:
+_Model = type[ArticleFrame] | type[EntityFrame]
+
+
+@cache
+def _one_query_schema(model: _Model) -> DataFrameSchema | None:
+    """Return the model's schema if `_passes` can check all of it, else None."""
+    schema = model.to_schema()
+    simple = (
+        not schema.unique
+        and schema.strict is True
+        and not any(column.regex or column.parsers for column in schema.columns.values())
+        and not schema.parsers
+    )
+    return schema if simple else None
+
+
+def _check_query(check: Check, frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    """Return a one-row query: does `check` pass on every row (nulls as pandera treats them)?"""
+    out = PolarsCheckBackend(check).apply(PolarsData(frame, key))
+    if isinstance(out, bool):
+        return pl.LazyFrame({CHECK_OUTPUT_KEY: [out]})
+    result = pl.col(CHECK_OUTPUT_KEY)
+    passed = result | result.is_null() if check.ignore_na else result.fill_null(False)
+    query: pl.LazyFrame = out.select(passed.all())
+    return query
+
+
+def _passes(model: _Model, frame: pl.DataFrame) -> bool:
+    """Return True when `frame` passes every check of `model`, evaluated in one polars call.
+
+    The same checks pandera runs: the columns and dtypes (strict), non-null columns (NaN
+    counts as null in floats), unique columns, and every column and frame check. False means
+    that something failed, or that the model uses a feature this does not cover.
+    """
+    schema = _one_query_schema(model)
+    if schema is None:
+        return False
+    columns = schema.columns
+    if dict(frame.schema) != {name: column.dtype.type for name, column in columns.items()}:
+        return False
+    lazy = frame.lazy()
+    basics = [pl.lit(True).alias("_")]
+    for name, column in columns.items():
+        if not column.nullable:
+            present = pl.col(name).is_not_null()
+            if frame.schema[name].is_float():
+                present &= pl.col(name).is_not_nan()
+            basics.append(present.all().alias(f"not_null:{name}"))
+        if column.unique:
+            basics.append(pl.col(name).is_unique().all().alias(f"unique:{name}"))
+    queries = [lazy.select(basics)]
+    queries += [_check_query(c, lazy, n) for n, column in columns.items() for c in column.checks]
+    queries += [_check_query(c, lazy, "*") for c in schema.checks]
+    return all(all(result.row(0)) for result in pl.collect_all(queries))
+
+
+def _failures(model: _Model, frame: pl.DataFrame) -> pl.DataFrame:
     """Return (index, check) rows for every failing row of `frame` under `model`."""
     empty = pl.DataFrame(schema={"index": pl.Int64, "check": pl.String})
-    if frame.height == 0:
+    if frame.height == 0 or _passes(model, frame):
         return empty
     try:
         model.validate(frame, lazy=True)

@@ -16,10 +16,12 @@ import polars as pl
 import pytest
 from factories import extract_all, make_dump, write_dump
 
+from etl import validate
 from etl.errors import IntegrityError
 from etl.tagging import Gazetteer, load_gazetteer
 from etl.transform import enrich
 from etl.validate import validate_batch
+from schemas.frames import ArticleFrame, EntityFrame
 from schemas.records import RejectReason
 
 REPO = Path(__file__).resolve().parents[1]
@@ -134,6 +136,74 @@ def test_a_frame_wide_failure_is_an_integrity_error(
     articles, entities = batch
     with pytest.raises(IntegrityError, match="ArticleFrame"):
         validate_batch(articles.drop("themes"), entities)
+
+
+def _first(frame: pl.DataFrame, column: str, value: object) -> pl.DataFrame:
+    """Return `frame` with `value` in `column` of its first row only."""
+    first = pl.int_range(pl.len()) == 0
+    return frame.with_columns(
+        pl.when(first)
+        .then(pl.lit(value, dtype=frame.schema[column]))
+        .otherwise(column)
+        .alias(column)
+    )
+
+
+#: One broken copy per kind of check the models hold: (which frame, how it is broken).
+_BROKEN = {
+    "id pattern": ("articles", lambda f: _first(f, "article_id", "not-an-id")),
+    "unique id": ("articles", lambda f: _first(f, "article_id", f["article_id"][1])),
+    "empty headline": ("articles", lambda f: _first(f, "headline", "")),
+    "line 0": ("articles", lambda f: _first(f, "source_line", 0)),
+    "null body": ("articles", lambda f: _first(f, "body", None)),
+    "lower-case country": ("articles", lambda f: _first(f, "countries", ["mex"])),
+    "label": ("entities", lambda f: _first(f, "label", "PERSON")),
+    "negative start": ("entities", lambda f: _first(f, "start", -1)),
+    "span length": ("entities", lambda f: _first(f, "end", int(f["end"][0]) + 1)),
+    "mention country": ("entities", lambda f: _first(f, "country", "xx")),
+}
+
+
+def test_a_clean_batch_passes_in_one_query(batch: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    articles, entities = batch
+    assert validate._passes(ArticleFrame, articles)
+    assert validate._passes(EntityFrame, entities)
+    # A null in a nullable column is no failure (pandera ignores nulls in its checks too).
+    assert entities["country"].null_count() > 0
+
+
+@pytest.mark.parametrize("broken", sorted(_BROKEN))
+def test_the_one_query_pass_sees_every_kind_of_failure(
+    batch: tuple[pl.DataFrame, pl.DataFrame], broken: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles, entities = batch
+    which, breaks = _BROKEN[broken]
+    if which == "articles":
+        articles = breaks(articles)
+        assert not validate._passes(ArticleFrame, articles)
+    else:
+        entities = breaks(entities)
+        assert not validate._passes(EntityFrame, entities)
+    done = validate_batch(articles, entities)
+    assert done.rejects.height >= 1
+    # The same rows as pandera alone finds, with the same report.
+    monkeypatch.setattr(validate, "_passes", lambda model, frame: False)
+    alone = validate_batch(articles, entities)
+    assert done.rejects.equals(alone.rejects)
+    assert done.articles.equals(alone.articles)
+    assert done.entities.equals(alone.entities)
+
+
+def test_a_wrong_dtype_or_extra_column_goes_to_pandera(
+    batch: tuple[pl.DataFrame, pl.DataFrame],
+) -> None:
+    articles, entities = batch
+    assert not validate._passes(
+        ArticleFrame, articles.with_columns(pl.col("word_count").cast(pl.Int64))
+    )
+    assert not validate._passes(EntityFrame, entities.with_columns(extra=pl.lit(1)))
+    with pytest.raises(IntegrityError, match="EntityFrame"):
+        validate_batch(articles, entities.with_columns(pl.col("start").cast(pl.Int64)))
 
 
 def test_the_command_validates_without_pandas(tmp_path: Path) -> None:
