@@ -30,10 +30,10 @@ from pandera.constants import CHECK_OUTPUT_KEY
 from etl.errors import IntegrityError
 from etl.extract import REJECT_SCHEMA
 from etl.tagging.matcher import slice_chars
-from schemas.frames import ArticleFrame, EntityFrame, SchemaErrors
+from schemas.frames import ArticleFrame, DuplicateFrame, EntityFrame, SchemaErrors
 from schemas.records import RejectReason, TextField
 
-__all__ = ["ValidatedBatch", "validate_batch"]
+__all__ = ["ValidatedBatch", "all_checks_pass", "validate_batch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +45,12 @@ class ValidatedBatch:
     rejects: pl.DataFrame
 
 
-_Model = type[ArticleFrame] | type[EntityFrame]
+_Model = type[ArticleFrame] | type[EntityFrame] | type[DuplicateFrame]
 
 
 @cache
 def _one_query_schema(model: _Model) -> DataFrameSchema | None:
-    """Return the model's schema if `_passes` can check all of it, else None."""
+    """Return the model's schema if `all_checks_pass` can check all of it, else None."""
     schema = model.to_schema()
     simple = (
         not schema.unique
@@ -72,7 +72,7 @@ def _check_query(check: Check, frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
     return query
 
 
-def _passes(model: _Model, frame: pl.DataFrame) -> bool:
+def all_checks_pass(model: _Model, frame: pl.DataFrame) -> bool:
     """Return True when `frame` passes every check of `model`, evaluated in one polars call.
 
     The same checks pandera runs: the columns and dtypes (strict), non-null columns (NaN
@@ -101,10 +101,10 @@ def _passes(model: _Model, frame: pl.DataFrame) -> bool:
     return all(all(result.row(0)) for result in pl.collect_all(queries))
 
 
-def _failures(model: _Model, frame: pl.DataFrame) -> pl.DataFrame:
+def _failures(model: type[ArticleFrame] | type[EntityFrame], frame: pl.DataFrame) -> pl.DataFrame:
     """Return (index, check) rows for every failing row of `frame` under `model`."""
     empty = pl.DataFrame(schema={"index": pl.Int64, "check": pl.String})
-    if frame.height == 0 or _passes(model, frame):
+    if frame.height == 0 or all_checks_pass(model, frame):
         return empty
     try:
         model.validate(frame, lazy=True)

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import polars as pl
 import pytest
 from output_helpers import tree_bytes
 
@@ -192,6 +193,48 @@ def test_validate_lists_every_problem_and_exits_6(
     assert len(problems) >= 5
     assert said.err.count("\n") == 1
     assert f"problem(s) in {published}" in said.err
+
+
+def test_validate_checks_each_mention_against_its_field(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    part = (published / "current").resolve() / "entities" / "part-000001.parquet"
+    mentions = pl.read_parquet(part)
+    row = pl.int_range(pl.len())
+    in_headline = mentions.filter(pl.col("field") == "headline").height
+    assert 0 < in_headline < mentions.height
+    # One headline and one body mention moved by a character (the text no longer matches),
+    # and one mention of an article that does not exist.
+    first_of = [mentions["field"].to_list().index(field) for field in ("headline", "body")]
+    moved = pl.when(row.is_in(first_of))
+    broken = mentions.with_columns(
+        start=moved.then(pl.col("start") + 1).otherwise("start"),
+        end=moved.then(pl.col("end") + 1).otherwise("end"),
+        article_id=pl.when(row == mentions.height - 1)
+        .then(pl.lit("0" * 32))
+        .otherwise("article_id"),
+    )
+    broken.write_parquet(part)
+    capsys.readouterr()
+    assert main(["validate", str(published)]) == 6
+    said = capsys.readouterr().out
+    assert "2 mention(s) whose offsets do not give their text" in said
+    assert "1 mention(s) of articles not in articles/part-000001.parquet" in said
+
+
+def test_validate_reports_rows_that_fail_a_frame_check(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    part = (published / "current").resolve() / "articles" / "part-000001.parquet"
+    articles = pl.read_parquet(part)
+    first = pl.int_range(pl.len()) == 0
+    articles.with_columns(
+        source_line=pl.when(first).then(0).otherwise("source_line").cast(pl.Int64)
+    ).write_parquet(part)
+    capsys.readouterr()
+    assert main(["validate", str(published)]) == 6
+    said = capsys.readouterr().out
+    assert "1 row(s) fail the ArticleFrame check 'source_line: greater_than_or_equal_to(1)'" in said
 
 
 def test_validate_a_missing_folder_is_exit_3(

@@ -166,8 +166,8 @@ _BROKEN = {
 
 def test_a_clean_batch_passes_in_one_query(batch: tuple[pl.DataFrame, pl.DataFrame]) -> None:
     articles, entities = batch
-    assert validate._passes(ArticleFrame, articles)
-    assert validate._passes(EntityFrame, entities)
+    assert validate.all_checks_pass(ArticleFrame, articles)
+    assert validate.all_checks_pass(EntityFrame, entities)
     # A null in a nullable column is no failure (pandera ignores nulls in its checks too).
     assert entities["country"].null_count() > 0
 
@@ -180,14 +180,14 @@ def test_the_one_query_pass_sees_every_kind_of_failure(
     which, breaks = _BROKEN[broken]
     if which == "articles":
         articles = breaks(articles)
-        assert not validate._passes(ArticleFrame, articles)
+        assert not validate.all_checks_pass(ArticleFrame, articles)
     else:
         entities = breaks(entities)
-        assert not validate._passes(EntityFrame, entities)
+        assert not validate.all_checks_pass(EntityFrame, entities)
     done = validate_batch(articles, entities)
     assert done.rejects.height >= 1
     # The same rows as pandera alone finds, with the same report.
-    monkeypatch.setattr(validate, "_passes", lambda model, frame: False)
+    monkeypatch.setattr(validate, "all_checks_pass", lambda model, frame: False)
     alone = validate_batch(articles, entities)
     assert done.rejects.equals(alone.rejects)
     assert done.articles.equals(alone.articles)
@@ -198,10 +198,10 @@ def test_a_wrong_dtype_or_extra_column_goes_to_pandera(
     batch: tuple[pl.DataFrame, pl.DataFrame],
 ) -> None:
     articles, entities = batch
-    assert not validate._passes(
+    assert not validate.all_checks_pass(
         ArticleFrame, articles.with_columns(pl.col("word_count").cast(pl.Int64))
     )
-    assert not validate._passes(EntityFrame, entities.with_columns(extra=pl.lit(1)))
+    assert not validate.all_checks_pass(EntityFrame, entities.with_columns(extra=pl.lit(1)))
     with pytest.raises(IntegrityError, match="EntityFrame"):
         validate_batch(articles, entities.with_columns(pl.col("start").cast(pl.Int64)))
 
