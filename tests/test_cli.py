@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import polars as pl
 import pytest
 from output_helpers import tree_bytes
 
-from etl import pipeline
+from etl import pipeline, verify
 from etl.cli import EXIT_INTERNAL, main
 from etl.lock import OutputLock
 
@@ -235,6 +236,35 @@ def test_validate_reports_rows_that_fail_a_frame_check(
     assert main(["validate", str(published)]) == 6
     said = capsys.readouterr().out
     assert "1 row(s) fail the ArticleFrame check 'source_line: greater_than_or_equal_to(1)'" in said
+
+
+@pytest.mark.parametrize("small_blocks", [False, True])
+def test_validate_compares_json_lines_with_their_parquet_rows(
+    published: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    small_blocks: bool,
+) -> None:
+    if small_blocks:  # many JSON blocks and Parquet batches, their edges not aligned
+        monkeypatch.setattr(verify, "_JSON_BLOCK_BYTES", 1 << 14)
+        monkeypatch.setattr(verify, "_TWIN_BATCH_ROWS", 3)
+    capsys.readouterr()
+    assert main(["validate", str(published)]) == 0
+    jsonl = (published / "current").resolve() / "articles_jsonl" / "part-000001.jsonl"
+    lines = jsonl.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert max(map(len, lines)) < 1 << 14 < sum(map(len, lines))
+    # The eighth line's headline changed, still valid JSON and schema.
+    document = json.loads(lines[7])
+    document["headline"] = document["headline"] + " (corrected)"
+    lines[7] = json.dumps(document, ensure_ascii=False) + "\n"
+    jsonl.write_text("".join(lines), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", str(published)]) == 6
+    said = capsys.readouterr().out
+    assert "rows differ from articles/part-000001.parquet in ['headline']" in said
+    jsonl.write_text("".join(lines[:-1]), encoding="utf-8")
+    assert main(["validate", str(published)]) == 6
+    assert "9 rows, articles/part-000001.parquet has 10" in capsys.readouterr().out
 
 
 def test_validate_a_missing_folder_is_exit_3(
