@@ -14,6 +14,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
+from etl import verify
 from etl.config import RunConfig
 from etl.load import TABLES
 from etl.pipeline import run
@@ -134,6 +135,31 @@ def test_jsonl_lines_validate_against_the_published_json_schema(incremental: Pat
             validator.validate(json.loads(line))
             n += 1
     assert n == _rows(incremental)["articles.jsonl"]
+
+
+def test_the_inlined_json_schema_judges_lines_as_the_published_one(full: Path) -> None:
+    """`etl validate` inlines the schema's references for speed; the verdicts must not move."""
+    schema = json.loads(ARTICLES_JSON_SCHEMA_PATH.read_text(encoding="utf-8"))
+    published = jsonschema.Draft202012Validator(schema)
+    inlined = verify._json_schema_validator()
+    outside_defs = {k: v for k, v in inlined.schema.items() if k != "$defs"}
+    assert '"$ref"' not in json.dumps(outside_defs)
+    assert '"$ref"' in json.dumps(schema)
+    line = json.loads((full / "articles.jsonl").read_text("utf-8").splitlines()[0])
+    assert line["entities"]
+    broken = [
+        line,
+        {**line, "entities": [{**line["entities"][0], "label": "PERSON"}]},
+        {**line, "entities": [{**line["entities"][0], "field": "title"}]},
+        {**line, "entities": [{**line["entities"][0], "start": "0"}]},
+        {**line, "flags": ["no_such_flag"]},
+        {**line, "country_salience": [{"country": "FRA"}]},
+        {**line, "extra": 1},
+    ]
+    for document in broken:
+        expected = sorted(e.message for e in published.iter_errors(document))
+        assert sorted(e.message for e in inlined.iter_errors(document)) == expected
+    assert all(list(published.iter_errors(d)) for d in broken[1:])
 
 
 def test_jsonl_has_the_parquet_rows_fields_and_order(full: Path) -> None:

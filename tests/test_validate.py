@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -150,7 +151,7 @@ def _first(frame: pl.DataFrame, column: str, value: object) -> pl.DataFrame:
 
 
 #: One broken copy per kind of check the models hold: (which frame, how it is broken).
-_BROKEN = {
+_BROKEN: dict[str, tuple[str, Callable[[pl.DataFrame], pl.DataFrame]]] = {
     "id pattern": ("articles", lambda f: _first(f, "article_id", "not-an-id")),
     "unique id": ("articles", lambda f: _first(f, "article_id", f["article_id"][1])),
     "empty headline": ("articles", lambda f: _first(f, "headline", "")),
