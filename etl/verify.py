@@ -64,6 +64,7 @@ _FRAME_MODELS: dict[str, type[ArticleFrame] | type[EntityFrame] | type[Duplicate
 }
 _JSON_BLOCK_BYTES = 4 << 20  # JSON Lines read per block when compared with their Parquet twin
 _TWIN_BATCH_ROWS = 2_048  # articles read at a time from that twin
+_TEXT_SLICE_BYTES = 256 << 20  # article text held at once by the mention check
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,11 +383,17 @@ def _check_mentions(generation: Path, files: dict[str, int], report: Report) -> 
         # One field at a time, each mention joined to that field's text alone: choosing the
         # field per mention (when/then) would copy the article's text once per mention (as
         # in `etl.validate._span_failures`). A field other than the headline reads the body.
+        # The join holds the texts it reads: big parts are checked a slice of ids at a time.
         in_headline = pl.col("field") == "headline"
-        checked = pl.concat(
+        slices = _text_slices(generation / source)
+        bad = pl.concat(
             [
-                mentions.filter(which)
-                .join(texts.select("article_id", full=field), on="article_id", how="left")
+                mentions.filter(which & in_slice)
+                .join(
+                    texts.filter(in_slice).select("article_id", full=field),
+                    on="article_id",
+                    how="left",
+                )
                 .select(
                     "article_id",
                     "text",
@@ -395,10 +402,15 @@ def _check_mentions(generation: Path, files: dict[str, int], report: Report) -> 
                         pl.col("start"), pl.col("end") - pl.col("start")
                     ),
                 )
+                .filter(pl.col("orphan") | (pl.col("actual") != pl.col("text")))
+                .collect()
+                for in_slice in (
+                    pl.col("article_id").hash() % slices == k if slices > 1 else pl.lit(True)
+                    for k in range(slices)
+                )
                 for which, field in ((in_headline, "headline"), (~in_headline, "body"))
             ]
         )
-        bad = checked.filter(pl.col("orphan") | (pl.col("actual") != pl.col("text"))).collect()
         orphans = bad.filter(pl.col("orphan"))
         if orphans.height:
             report.add(
@@ -413,6 +425,19 @@ def _check_mentions(generation: Path, files: dict[str, int], report: Report) -> 
                 f"{wrong.height} mention(s) whose offsets do not give their text, e.g. "
                 f"{wrong['text'].head(EXAMPLES).to_list()}",
             )
+
+
+def _text_slices(articles: Path) -> int:
+    """Return into how many slices of ids a part's mentions are checked (`_TEXT_SLICE_BYTES`)."""
+    metadata = pq.ParquetFile(articles).metadata
+    names = {"headline", "body"}
+    text_bytes: int = sum(
+        column.total_uncompressed_size
+        for group in range(metadata.num_row_groups)
+        for column in (metadata.row_group(group).column(i) for i in range(metadata.num_columns))
+        if column.path_in_schema in names
+    )
+    return max(1, -(-int(text_bytes) // _TEXT_SLICE_BYTES))
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:

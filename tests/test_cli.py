@@ -196,9 +196,16 @@ def test_validate_lists_every_problem_and_exits_6(
     assert f"problem(s) in {published}" in said.err
 
 
+@pytest.mark.parametrize("sliced", [False, True])
 def test_validate_checks_each_mention_against_its_field(
-    published: Path, capsys: pytest.CaptureFixture[str]
+    published: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sliced: bool,
 ) -> None:
+    if sliced:  # the mentions checked against a few ids' texts at a time
+        monkeypatch.setattr(verify, "_TEXT_SLICE_BYTES", 1 << 10)
+        assert verify._text_slices((published / "articles.parquet").resolve()) > 2
     part = (published / "current").resolve() / "entities" / "part-000001.parquet"
     mentions = pl.read_parquet(part)
     row = pl.int_range(pl.len())
