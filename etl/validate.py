@@ -33,7 +33,7 @@ from etl.tagging.matcher import slice_chars
 from schemas.frames import ArticleFrame, DuplicateFrame, EntityFrame, SchemaErrors
 from schemas.records import RejectReason, TextField
 
-__all__ = ["ValidatedBatch", "all_checks_pass", "validate_batch"]
+__all__ = ["ValidatedBatch", "all_checks_pass", "schema_errors", "validate_batch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,29 +101,39 @@ def all_checks_pass(model: _Model, frame: pl.DataFrame) -> bool:
     return all(all(result.row(0)) for result in pl.collect_all(queries))
 
 
-def _failures(model: type[ArticleFrame] | type[EntityFrame], frame: pl.DataFrame) -> pl.DataFrame:
-    """Return (index, check) rows for every failing row of `frame` under `model`."""
-    empty = pl.DataFrame(schema={"index": pl.Int64, "check": pl.String})
-    if frame.height == 0 or all_checks_pass(model, frame):
-        return empty
+def schema_errors(model: _Model, frame: pl.DataFrame) -> SchemaErrors | None:
+    """Return what pandera finds wrong with `frame` under `model`, None when nothing is.
+
+    The common case, a valid frame, costs one query (`all_checks_pass`); pandera only runs
+    on a frame that fails, for its report of the failing rows.
+    """
+    if all_checks_pass(model, frame):
+        return None
     try:
         model.validate(frame, lazy=True)
     except SchemaErrors as errors:
-        cases: pl.DataFrame = errors.failure_cases
-        untied = cases.filter(pl.col("index").is_null())
-        if untied.height:
-            first = untied.row(0, named=True)
-            raise IntegrityError(
-                "validate",
-                f"{model.__name__}: {first['check']} failed for column {first['column']}",
-            ) from errors
-        return cases.select(
-            pl.col("index").cast(pl.Int64),
-            check=pl.concat_str(
-                [pl.col("column").fill_null("<frame>"), pl.lit(": "), pl.col("check")]
-            ),
-        )
-    return empty
+        return errors
+    return None
+
+
+def _failures(model: type[ArticleFrame] | type[EntityFrame], frame: pl.DataFrame) -> pl.DataFrame:
+    """Return (index, check) rows for every failing row of `frame` under `model`."""
+    empty = pl.DataFrame(schema={"index": pl.Int64, "check": pl.String})
+    errors = schema_errors(model, frame) if frame.height else None
+    if errors is None:
+        return empty
+    cases: pl.DataFrame = errors.failure_cases
+    untied = cases.filter(pl.col("index").is_null())
+    if untied.height:
+        first = untied.row(0, named=True)
+        raise IntegrityError(
+            "validate",
+            f"{model.__name__}: {first['check']} failed for column {first['column']}",
+        ) from errors
+    return cases.select(
+        pl.col("index").cast(pl.Int64),
+        check=pl.concat_str([pl.col("column").fill_null("<frame>"), pl.lit(": "), pl.col("check")]),
+    )
 
 
 def _span_failures(articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
