@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from etl.tagging.matcher import scan, slice_chars
+from etl.tagging import matcher
+from etl.tagging.matcher import compile_patterns, scan, slice_chars
 
 
 def _patterns(*patterns: str) -> pl.Series:
@@ -91,9 +92,41 @@ def test_slice_chars_cuts_code_points(ascii_text: bool) -> None:
     assert out.to_list() == [text[0:4], text[3:]]
 
 
-def test_texts_holding_the_marker_character_are_matched_too() -> None:
-    texts = _texts("a\x01b WCO and WCO", "plain WCO")
-    assert _found(texts, "WCO") == [(0, 4, 7, "WCO"), (0, 12, 15, "WCO"), (1, 6, 9, "WCO")]
+def test_texts_holding_control_characters_are_matched_too() -> None:
+    texts = _texts("a\x01b WCO and WCO", "nul\x00WCO", "plain WCO")
+    assert _found(texts, "WCO") == [
+        (0, 4, 7, "WCO"),
+        (0, 12, 15, "WCO"),
+        (1, 4, 7, "WCO"),
+        (2, 6, 9, "WCO"),
+    ]
+
+
+def test_no_match_spans_two_texts() -> None:
+    # The texts are matched joined: a pattern must not run from one text into the next.
+    texts = _texts("the U", "S dollar and the US", "Côte d", "'Ivoire")
+    assert _found(texts, "US", "Côte d'Ivoire") == [(1, 17, 19, "US")]
+
+
+def test_segments_give_the_matches_of_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [
+        f"{'é' * (i % 3)}Oman, the WCO{'é' if i % 2 else ''} and US-China {i}" for i in range(60)
+    ]
+    texts = _texts(*rows)
+    patterns = _patterns("Oman", "WCO", "US", "China", "US-China")
+    whole = _found(texts, *patterns)
+    monkeypatch.setattr(matcher, "_SEGMENT_BYTES", 7)  # a segment per text, or several
+    assert _found(texts, *patterns) == whole
+    # `éOman` and `WCOé` are words of their own: Oman counts in 20 rows, WCO in 30.
+    assert [m for *_, m in whole].count("Oman") == 20
+    assert [m for *_, m in whole].count("WCO") == 30
+    assert [m for *_, m in whole].count("US-China") == 60
+
+
+def test_a_compiled_automaton_matches_like_its_patterns() -> None:
+    texts = _texts("Japan's US-China talks (WCO)", "é WCO")
+    patterns = _patterns("Japan", "US", "China", "WCO", "(")
+    assert scan(texts, compile_patterns(patterns)).equals(scan(texts, patterns))
 
 
 def test_many_long_texts_are_matched_in_one_scan() -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.errors import InputError
+from etl.tagging.matcher import Automaton, compile_patterns
 from schemas.records import EntityLabel
 
 __all__ = [
@@ -112,6 +113,7 @@ class Gazetteer:
     themes: pl.DataFrame  # theme_id, name
     customs: pl.DataFrame  # country, customs_id, customs_name: each country's customs body
     pattern_list: pl.Series  # the pattern strings in Aho-Corasick priority order
+    automaton: Automaton  # pattern_list compiled, once per run
 
 
 def _read_tsv(path: Path) -> pl.DataFrame:
@@ -460,4 +462,5 @@ def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
         .select("country", customs_id="entity_id", customs_name="name")
         .unique("country", keep="first", maintain_order=True),
         pattern_list=table["pattern"],
+        automaton=compile_patterns(table["pattern"]),
     )

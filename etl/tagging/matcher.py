@@ -1,40 +1,60 @@
-"""Matching: polars' Aho-Corasick over text columns, with code-point offsets and word boundaries.
+"""Matching: one Aho-Corasick automaton per pattern list, code-point offsets, word boundaries.
 
-`scan` runs polars' Aho-Corasick twice over every text, side by side in one `select`:
-`str.find_many` for the *byte* starts of the matches and `str.extract_many` for the patterns
-matched. Both get the whole pattern list in priority order (longest first) and
-`leftmost=True`, so both report the same leftmost-longest, non-overlapping matches in the same
-order, and they zip into one row per match. (Identifying each match from a window cut at its
-start was measured slower: a third of the matches start a pattern that a longer one extends,
-so most windows had to be long.)
+`compile_patterns` builds the automaton once (the gazetteer's 12,768 patterns take ~25 ms);
+`scan` runs it over a whole batch at once: the texts are joined into one byte string with a
+NUL between them (no pattern holds one, so no match spans two texts), the automaton reports
+every leftmost-first match (the patterns come longest first, so leftmost-longest) as byte
+spans, and numpy turns those into rows, code points and word-boundary checks.
 
-Offsets: ASCII texts (nearly all English news) keep byte offsets, which are code points.
-In the other texts, byte starts become code points by counting the characters of the
-segments between consecutive matches (linear in the text, no per-row Python).
+The automaton is the Rust `aho-corasick` crate (through `ahocorasick_rs`), the same one behind
+polars' `str.find_many`, so matches are the ones polars gives; it releases the GIL while it
+matches, so the pipeline's two workers scan at once. polars itself rebuilt the automaton on
+every call (~22 ms a batch) and needed a second pass to say which pattern matched.
+
+Offsets: a match's byte start in its text, less the UTF-8 continuation bytes before it in the
+text, is its code-point start (ASCII texts, nearly all English news, have none).
 
 Word boundaries are checked after matching: a match whose first (last) character is a letter
 or digit must not be preceded (followed) by one, so `Oman` in `Romania` or `US` in `USDA`
-is dropped, while `Japan's`, `US-China` and `(WCO)` keep their match.
+is dropped, while `Japan's`, `US-China` and `(WCO)` keep their match. Bytes outside ASCII
+around a match (an accent, a curly quote) are read as characters, one match at a time.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import itertools
+import unicodedata
+from dataclasses import dataclass
 
+import ahocorasick_rs
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
-__all__ = ["MARK", "WORD_CHAR", "listed", "scan", "slice_chars"]
+__all__ = ["Automaton", "compile_patterns", "scan", "slice_chars"]
 
-#: A character that continues a word: a letter or a digit (any script).
-WORD_CHAR = r"^[\p{L}\p{N}]"
-#: Marks a match in a text rewritten by `replace_many` (the Extract stage removes the control
-#: characters from every text; a text that still holds one is matched the slower way).
-MARK = "\x01"
+#: ASCII letters and digits: the bytes that continue a word.
+_WORD_BYTE = np.zeros(256, dtype=np.bool_)
+_WORD_BYTE[list(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")] = True
+_UTF8_LEAD_MAX = 4  # bytes of the longest UTF-8 character
+_SEGMENT_BYTES = 1 << 18  # text matched per call (a segment ends at the end of a text)
 
 
-def listed(patterns: pl.Series) -> pl.Expr:
-    """Return `patterns` as one literal list: the form `find_many` takes for a fixed set."""
-    return pl.lit(patterns).implode()
+@dataclass(frozen=True, slots=True)
+class Automaton:
+    """Patterns in priority order (longest first) and the automaton that matches them."""
+
+    patterns: pl.Series
+    machine: ahocorasick_rs.BytesAhoCorasick
+
+
+def compile_patterns(patterns: pl.Series) -> Automaton:
+    """Return the automaton of `patterns` (in priority order: earlier wins at a start)."""
+    machine = ahocorasick_rs.BytesAhoCorasick(
+        [p.encode() for p in patterns.to_list()],
+        matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+    )
+    return Automaton(patterns, machine)
 
 
 def slice_chars(text: pl.Expr, start: pl.Expr, length: pl.Expr | int, ascii: pl.Expr) -> pl.Expr:
@@ -50,219 +70,117 @@ def slice_chars(text: pl.Expr, start: pl.Expr, length: pl.Expr | int, ascii: pl.
     return pl.coalesce(as_bytes, as_chars)
 
 
-def _marker_width(count: int) -> int:
-    """Return how many letters (base 26) number `count` patterns."""
-    width = 1
-    while 26**width < count:
-        width += 1
-    return width
+def scan(texts: pl.DataFrame, patterns: pl.Series | Automaton) -> pl.DataFrame:
+    """Return every leftmost-longest, word-bounded match in `texts` (doc, field, text).
 
-
-@cache
-def _markers(count: int) -> pl.Series:
-    """Return `MARK` + the pattern's number in capital letters (base 26), for each pattern."""
-    width = _marker_width(count)
-    digits = [26 ** (width - 1 - i) for i in range(width)]
-    # Built once per pattern count: a few thousand short strings.
-    return pl.Series(
-        [MARK + "".join(chr(65 + n // d % 26) for d in digits) for n in range(count)],
-        dtype=pl.String,
-    )
-
-
-def _matches(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
-    """Return one row per match: the text's columns, `b` (its byte start) and `match`."""
-    marked = pl.col("text").str.contains(MARK, literal=True)
-    plain = texts.filter(~marked)
-    parts = [_matches_by_marking(plain, patterns)] if plain.height else []
-    odd = texts.filter(marked)
-    if odd.height:
-        parts.append(_matches_twice(odd, patterns))
-    return pl.concat(parts) if parts else _matches_twice(texts, patterns)
-
-
-def _matches_by_marking(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
-    """Return the matches of texts without `MARK`, with one Aho-Corasick pass.
-
-    `replace_many` (leftmost-first, like `find_many`) puts `MARK` and the pattern's number in
-    place of every match; a memchr-fast search for `MARK` then gives each marker's byte
-    position, and the byte start of the match in the original text is that position less
-    what the earlier markers of the text added or removed. Only narrow columns are exploded;
-    the texts come back by a join (exploding the text column copies far more).
+    `patterns` must be in priority order (longest first), or compiled from such a list.
+    Output columns: doc, field, text, ascii, start, end (code points, end exclusive) and
+    `match` (the pattern, equal to `text[start:end]`), in text order.
     """
-    width = _marker_width(patterns.len())
-    markers = _markers(patterns.len())
-    nbytes = patterns.str.len_bytes().cast(pl.Int64)
-    numbers = pl.int_range(patterns.len(), dtype=pl.UInt32, eager=True)
-
-    # One scan on one thread: the pipeline already runs a batch per core, and slicing a batch
-    # across polars' threads built the automaton once per slice (22 ms each) for no gain there.
-    # The in-memory engine: the default (streaming) engine spent ~4 ms more CPU per MB here.
-    hits = (
-        texts.lazy()
-        .select(
-            "tid",
-            marked=pl.col("text").str.replace_many(
-                listed(patterns), listed(markers), leftmost=True
-            ),
-        )
-        .select(
-            "tid",
-            p=pl.col("marked").str.find_many([MARK]),
-            code=pl.col("marked").str.extract_all(MARK + "[A-Z]{" + str(width) + "}"),
-        )
-        .explode("p", "code")
-        .filter(pl.col("p").is_not_null())
-        .with_columns(number=pl.col("code").replace_strict(markers, numbers))
-        .with_columns(
-            shift=1 + width - pl.lit(nbytes).gather(pl.col("number")),
-            first=(pl.col("tid") != pl.col("tid").shift(1)).fill_null(value=True),
-        )
-        # Bytes the earlier markers of the same text added: a running sum reset per text.
-        .with_columns(total=pl.col("shift").cum_sum() - pl.col("shift"))
-        .with_columns(base=pl.when("first").then(pl.col("total")).forward_fill())
-        .select(
-            "tid",
-            b=(pl.col("p") - (pl.col("total") - pl.col("base"))).cast(pl.UInt32),
-            match=pl.lit(patterns).gather(pl.col("number")),
-        )
-        .collect(engine="in-memory")
+    listed = patterns.patterns if isinstance(patterns, Automaton) else patterns
+    if texts.height == 0 or listed.len() == 0:
+        return _empty(texts)
+    automaton = patterns if isinstance(patterns, Automaton) else compile_patterns(patterns)
+    lengths = texts.get_column("text").str.len_bytes().cast(pl.Int64).to_numpy()
+    starts = np.zeros(len(lengths), dtype=np.int64)  # each text's first byte, joined
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    # Segments of whole texts, matched one at a time: every buffer below is a segment's,
+    # whatever the batch size (the automaton answers with a ~130-byte tuple per match).
+    firsts = np.searchsorted(starts, np.arange(0, int(starts[-1]) + 1, _SEGMENT_BYTES), "right")
+    bounds = [*np.unique(firsts - 1).tolist(), texts.height]
+    hits = pl.concat(
+        [
+            _segment_hits(automaton, texts.get_column("text").slice(low, high - low), low)
+            for low, high in itertools.pairwise(bounds)
+        ]
     )
-    return hits.join(texts, on="tid", maintain_order="left")
-
-
-def _matches_twice(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
-    """Return the matches of any texts, with `find_many` and `extract_many` side by side."""
-    patterns_list = listed(patterns)
-    hits = (
-        texts.select(
-            "tid",
-            b=pl.col("text").str.find_many(patterns_list, leftmost=True),
-            match=pl.col("text").str.extract_many(patterns_list, leftmost=True),
-        )
-        .explode("b", "match")
-        .filter(pl.col("b").is_not_null())
-    )
-    return hits.join(texts, on="tid", maintain_order="left")
-
-
-def _word_byte(byte: str) -> pl.Expr:
-    """Whether the ASCII byte in column `byte` is a letter or a digit (false for null)."""
-    x = pl.col(byte)
-    return ((x | 32).is_between(97, 122) | x.is_between(48, 57)).fill_null(value=False)
-
-
-def _bounded_ascii(hits: pl.DataFrame) -> pl.DataFrame:
-    """Keep the word-bounded matches of ASCII texts; their byte offsets are code points."""
-    as_bytes = pl.col("text").cast(pl.Binary)
-    match = pl.col("match").cast(pl.Binary)
-    # Each byte is materialised once: eager expressions do not share common subexpressions.
-    edges = hits.with_columns(end=pl.col("b") + pl.col("match").str.len_bytes()).with_columns(
-        before=pl.when(pl.col("b") > 0).then(as_bytes.bin.get(pl.col("b") - 1, null_on_oob=True)),
-        after=as_bytes.bin.get(pl.col("end"), null_on_oob=True),
-        first=match.bin.get(0),
-        last=match.bin.get(-1),
-    )
-    bounded = (~_word_byte("first") | ~_word_byte("before")) & (
-        ~_word_byte("last") | ~_word_byte("after")
-    )
-    return edges.filter(bounded).select(
+    flagged = texts.select(
         "doc",
         "field",
         "text",
-        ascii=pl.lit(value=True),
-        start=pl.col("b").cast(pl.Int64),
-        end=pl.col("end").cast(pl.Int64),
-        match="match",
+        ascii=pl.col("text").str.len_bytes() == pl.col("text").str.len_chars(),
+    ).with_row_index("tid")
+    return hits.join(flagged, on="tid", maintain_order="left").select(
+        "doc",
+        "field",
+        "text",
+        "ascii",
+        "start",
+        "end",
+        match=pl.lit(automaton.patterns).gather(pl.col("number")),
     )
 
 
-def _char_starts(hits: pl.DataFrame) -> pl.DataFrame:
-    """Add `start`: the code-point offset of each byte start `b` (matches in text order)."""
-    # Characters between consecutive match starts, summed along each text: linear in its length.
-    # A text's matches are consecutive rows, so no grouping is needed to find its first one.
-    first = (pl.col("tid") != pl.col("tid").shift(1)).fill_null(value=True)
-    hits = hits.with_columns(first=first).with_columns(
-        previous=pl.when("first").then(0).otherwise(pl.col("b").shift(1))
-    )
-    segment = (
-        pl.col("text")
-        .cast(pl.Binary)
-        .bin.slice(pl.col("previous"), pl.col("b") - pl.col("previous"))
-        .cast(pl.String)
-        .str.len_chars()
-        .cast(pl.Int64)
-    )
-    hits = hits.with_columns(segment=segment).with_columns(total=pl.col("segment").cum_sum())
-    return hits.with_columns(
-        start=pl.col("total")
-        - pl.when("first").then(pl.col("total") - pl.col("segment")).forward_fill()
-    ).drop("first", "previous", "segment", "total")
+def _segment_hits(automaton: Automaton, texts: pl.Series, first_row: int) -> pl.DataFrame:
+    """Return tid, start, end (code points) and pattern number of the bounded matches.
 
-
-def _bounded_other(hits: pl.DataFrame) -> pl.DataFrame:
-    """Keep the word-bounded matches of non-ASCII texts, offsets turned into code points."""
-    as_bytes = pl.col("text").cast(pl.Binary)
-    match = pl.col("match").cast(pl.Binary)
-    edges = (
-        _char_starts(hits)
-        .with_columns(
-            end=pl.col("start") + pl.col("match").str.len_chars().cast(pl.Int64),
-            b_end=pl.col("b") + pl.col("match").str.len_bytes(),
-        )
-        .with_columns(
-            before=pl.when(pl.col("b") > 0).then(
-                as_bytes.bin.get(pl.col("b") - 1, null_on_oob=True)
-            ),
-            after=as_bytes.bin.get(pl.col("b_end"), null_on_oob=True),
-            first=match.bin.get(0),
-            last=match.bin.get(-1),
-        )
-    )
-    # A neighbour or edge outside ASCII is read as a character (rare: an accent, a curly quote).
-    wide = (
-        (pl.col("before") >= 0x80)
-        | (pl.col("after") >= 0x80)
-        | (pl.col("first") >= 0x80)
-        | (pl.col("last") >= 0x80)
-    ).fill_null(value=False)
-    narrow = edges.filter(~wide).filter(
-        (~_word_byte("first") | ~_word_byte("before"))
-        & (~_word_byte("last") | ~_word_byte("after"))
-    )
-    chars = edges.filter(wide).with_columns(
-        before=pl.col("text").str.slice(
-            pl.max_horizontal(pl.col("start") - 1, 0), pl.min_horizontal(pl.col("start"), 1)
-        ),
-        after=pl.col("text").str.slice(pl.col("end"), 1),
-        first=pl.col("match").str.slice(0, 1),
-        last=pl.col("match").str.slice(-1),
-    )
-    word = {c: pl.col(c).str.contains(WORD_CHAR) for c in ("before", "after", "first", "last")}
-    wide_kept = chars.filter((~word["first"] | ~word["before"]) & (~word["last"] | ~word["after"]))
-    columns = ["doc", "field", "text", "start", "end", "match"]
-    return pl.concat([narrow.select(columns), wide_kept.select(columns)]).select(
-        "doc", "field", "text", ascii=pl.lit(value=False), start="start", end="end", match="match"
-    )
-
-
-def scan(texts: pl.DataFrame, patterns: pl.Series) -> pl.DataFrame:
-    """Return every leftmost-longest, word-bounded match in `texts` (doc, field, text).
-
-    `patterns` must be in priority order (longest first). Output columns: doc, field, text,
-    ascii, start, end (code points, end exclusive) and `match` (the pattern, equal to
-    `text[start:end]`).
+    The texts are joined with a NUL between them (no pattern holds one, so no match spans
+    two texts), matched in one call, and the byte spans turned into rows and code points.
     """
-    if texts.height == 0 or patterns.len() == 0:
-        return _empty(texts)
-    ascii = pl.col("text").str.len_bytes() == pl.col("text").str.len_chars()
-    flagged = texts.select("doc", "field", "text", is_ascii=ascii).with_row_index("tid")
-    hits = _matches(flagged, patterns)
-    parts = [_bounded_ascii(hits.filter(pl.col("is_ascii")))]
-    other = hits.filter(~pl.col("is_ascii"))
-    if other.height:
-        parts.append(_bounded_other(other))
-    return pl.concat(parts)
+    lengths = texts.str.len_bytes().cast(pl.Int64).to_numpy()
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    joined = texts.str.join("\x00").cast(pl.Binary).item()
+    found = automaton.machine.find_matches_as_indexes(joined)
+    spans = np.fromiter(
+        itertools.chain.from_iterable(found), dtype=np.int64, count=3 * len(found)
+    ).reshape(-1, 3)
+    del found
+    number, begin, end = spans[:, 0], spans[:, 1], spans[:, 2]
+    data = np.frombuffer(joined, dtype=np.uint8)
+    keep = _bounded(joined, data, begin, end)
+    row = np.searchsorted(starts, begin, side="right") - 1
+    offset = starts[row]
+    # UTF-8 continuation bytes (few: only texts outside ASCII have any), whose count before a
+    # position turns its byte offset into code points.
+    high = np.flatnonzero(data >= 0x80)
+    tails = high[(data[high] & 0xC0) == 0x80]
+    if tails.size:
+        before = np.searchsorted(tails, offset)
+        char_start = begin - offset - (np.searchsorted(tails, begin) - before)
+        char_end = end - offset - (np.searchsorted(tails, end) - before)
+    else:
+        char_start, char_end = begin - offset, end - offset
+    return pl.DataFrame(
+        {
+            "tid": (row[keep] + first_row).astype(np.uint32),
+            "start": char_start[keep],
+            "end": char_end[keep],
+            "number": number[keep].astype(np.uint32),
+        }
+    )
+
+
+def _bounded(
+    joined: bytes,
+    data: npt.NDArray[np.uint8],
+    begin: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Return which matches are word-bounded (the NUL between texts bounds every text)."""
+    last_byte = len(data) - 1
+    # Outside `joined` reads as NUL, like the separator between texts.
+    before = np.where(begin > 0, data[np.maximum(begin - 1, 0)], 0)
+    after = np.where(end <= last_byte, data[np.minimum(end, last_byte)], 0)
+    first, last = data[begin], data[end - 1]
+    keep: npt.NDArray[np.bool_] = (~_WORD_BYTE[first] | ~_WORD_BYTE[before]) & (
+        ~_WORD_BYTE[last] | ~_WORD_BYTE[after]
+    )
+    wide = (before >= 0x80) | (after >= 0x80) | (first >= 0x80) | (last >= 0x80)
+    for i in np.flatnonzero(wide).tolist():  # rare: an accent or a curly quote at an edge
+        a, b = int(begin[i]), int(end[i])
+        match = joined[a:b].decode()
+        previous = joined[max(0, a - _UTF8_LEAD_MAX) : a].decode(errors="ignore")[-1:]
+        following = joined[b : b + _UTF8_LEAD_MAX].decode(errors="ignore")[:1]
+        keep[i] = (not _is_word(match[0]) or not _is_word(previous)) and (
+            not _is_word(match[-1]) or not _is_word(following)
+        )
+    return keep
+
+
+def _is_word(char: str) -> bool:
+    """Whether `char` is a letter or a digit of any script (false for no character)."""
+    return bool(char) and unicodedata.category(char)[0] in "LN"
 
 
 def _empty(texts: pl.DataFrame) -> pl.DataFrame:

@@ -80,7 +80,7 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     # and the Enum's order (body, headline) is the contract's order of mentions.
     texts = texts.select(pl.col("doc").cast(pl.UInt32), pl.col("field").cast(FIELD), "text")
     patterns = gazetteer.patterns
-    hits = _described(scan(texts, gazetteer.pattern_list), patterns)
+    hits = _described(scan(texts, gazetteer.automaton), patterns)
     themes = (
         _gather(hits.filter("themed").select("doc", "row"), patterns, "themes")
         .select("doc", theme="themes")
