@@ -31,7 +31,7 @@ from etl.config import (
     RunConfig,
 )
 from etl.errors import EtlError, IntegrityError, UsageError
-from etl.runtime import without_pandas
+from etl.runtime import hand_back_large_blocks, without_pandas
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -261,6 +261,7 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 def console() -> NoReturn:
     """The `etl` console script: `main` in a process of its own, which never loads pandas."""
     without_pandas()  # see etl.runtime: 50 MiB less memory
+    hand_back_large_blocks()  # see etl.runtime: ~45 MiB less peak memory on 1 GB
     sys.exit(main())
 
 

@@ -51,6 +51,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 import polars_hash as plh
 import pyarrow as pa
@@ -232,13 +234,14 @@ def _u64(value: int) -> pl.Expr:
     return pl.lit(value, dtype=_U64)
 
 
-def _fmix(x: pl.Expr) -> pl.Expr:
+def _fmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """Murmur3's 64-bit finaliser: every output bit depends on every input bit."""
-    x = x ^ (x // (1 << 33))
-    x = x * _u64(_C1)
-    x = x ^ (x // (1 << 33))
-    x = x * _u64(_C2)
-    return x ^ (x // (1 << 33))
+    shift = np.uint64(33)
+    x = x ^ (x >> shift)
+    x = x * np.uint64(_C1)  # numpy arrays wrap on overflow, as the hash wants
+    x = x ^ (x >> shift)
+    x = x * np.uint64(_C2)
+    return x ^ (x >> shift)
 
 
 def _shingles(records: pl.DataFrame) -> pl.DataFrame:
@@ -290,15 +293,6 @@ def _bin_minima(shingles: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _grid(minima: pl.DataFrame, values: pl.Expr, n_docs: int) -> pl.Series:
-    """Return a flat UInt64 grid of `n_docs * SIGNATURE_BINS` cells, 0 where a bin is empty."""
-    cells = minima.select(
-        at=pl.col("doc") * SIGNATURE_BINS + pl.col("bin"), value=values.cast(_U64)
-    )
-    grid = pl.zeros(n_docs * SIGNATURE_BINS, dtype=_U64, eager=True)
-    return grid.scatter(cells["at"], cells["value"])
-
-
 def near_signatures(records: pl.DataFrame) -> pl.DataFrame:
     """Return `article_id`, packed MinHash bins (`sig_*`) and LSH band keys (`band_*`) by row."""
     if records.height <= _SLICE_ROWS:
@@ -316,41 +310,37 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def _signatures(records: pl.DataFrame) -> pl.DataFrame:
+    """Return `article_id`, the packed bins and the band keys of up to `_SLICE_ROWS` records.
+
+    The (doc, bin) grid is small (64 cells a record), so numpy lays it out as a matrix:
+    bins packed eight to a little-endian word, and each band's rows hashed into its key.
+    """
     n_docs = records.height
     minima = _bin_minima(_shingles(records))
-    packed = (
-        pl.DataFrame({"g": _grid(minima, pl.col("minimum") % 255 + 1, n_docs)})
-        .select(sum(pl.col("g").shift(-j, fill_value=0) * (1 << (8 * j)) for j in range(8)))
-        .to_series()
-        .gather_every(8)
-    )
-    full = pl.DataFrame({"g": _grid(minima, pl.col("minimum") + 1, n_docs)}).select(
-        key=_band_key(pl.col("g")),
-        filled=sum(pl.col("g").shift(-j, fill_value=0) for j in range(BAND_ROWS)) > 0,
-    )
+    at = (minima["doc"] * SIGNATURE_BINS + minima["bin"]).to_numpy()
+    minimum = minima["minimum"].to_numpy()  # below 2**32
+    # Stored bins: one byte each, 1-255 (0 marks an empty bin).
+    small = np.zeros(n_docs * SIGNATURE_BINS, dtype=np.uint8)
+    small[at] = (minimum % 255 + 1).astype(np.uint8)
+    packed = small.view(np.dtype("<u8")).reshape(n_docs, _WORDS)
+    # Band keys: the band's eight minima (plus one, 0 if empty) hashed in order.
+    full = np.zeros(n_docs * SIGNATURE_BINS, dtype=np.uint64)
+    full[at] = minimum + np.uint64(1)
+    rows = full.reshape(n_docs, BANDS, BAND_ROWS)
+    key = rows[:, :, 0].copy()
+    for j in range(1, BAND_ROWS):
+        key = key * np.uint64(_P) + rows[:, :, j]
+    salts = np.array([((b + 1) * _C2) % (1 << 64) for b in range(BANDS)], dtype=np.uint64)
+    keys = (_fmix(key + salts) >> np.uint64(32)).astype(np.uint32)
+    filled = np.asarray(rows.any(axis=2), dtype=np.bool_)  # a band of empty bins has no key
     columns: dict[str, pl.Series] = {"article_id": records["article_id"]}
     for w in range(_WORDS):
-        columns[_SIG[w]] = packed.gather_every(_WORDS, offset=w).alias(_SIG[w])
+        columns[_SIG[w]] = pl.Series(_SIG[w], packed[:, w].copy())
     for b in range(BANDS):
-        rows = full.gather_every(SIGNATURE_BINS, offset=b * BAND_ROWS)
-        key = rows.select(
-            pl.when(pl.col("filled"))
-            .then(
-                (_fmix(pl.col("key") + _u64(((b + 1) * _C2) % (1 << 64))) // (1 << 32)).cast(
-                    pl.UInt32
-                )
-            )
-            .alias(_BAND[b])
+        columns[_BAND[b]] = pl.Series(_BAND[b], keys[:, b].copy()).scatter(
+            np.flatnonzero(~filled[:, b]), None
         )
-        columns[_BAND[b]] = key.to_series()
     return pl.DataFrame(columns)
-
-
-def _band_key(g: pl.Expr) -> pl.Expr:
-    key = g
-    for j in range(1, BAND_ROWS):
-        key = key * _u64(_P) + g.shift(-j, fill_value=0)
-    return key
 
 
 def _zero_bytes(x: pl.Expr) -> pl.Expr:
