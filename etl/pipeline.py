@@ -57,7 +57,6 @@ from etl.state import (
     RunState,
     SeenInput,
     check_compatible,
-    new_articles,
     read_state,
     unseen_inputs,
     write_state,
@@ -242,9 +241,11 @@ class _Dedup:
         self.config = config
         self.tally = tally
         self.seen = SeenArticles()
-        self.seen.add(state.articles["article_id"])
+        for frame in state.articles.frames():  # a slice at a time: the history can be long
+            self.seen.add(frame.get_column("article_id").cast(pl.String))
+        self._seen_before = len(self.seen)
         self.near_index = (
-            NearDuplicateIndex.from_frame(state.near_index, config.near_threshold)
+            NearDuplicateIndex.from_frames(state.near_index.frames(), config.near_threshold)
             if state.near_index is not None
             else NearDuplicateIndex(config.near_threshold)
         )
@@ -274,6 +275,10 @@ class _Dedup:
                 tally.near_kept += near.near_kept.height
         # Input order (a batch is one file's), whatever the batch edges: deterministic bytes.
         return kept, pl.concat(duplicates).sort("source_offset"), near_kept
+
+    def new_ids(self) -> Iterator[pl.DataFrame]:
+        """Yield the ids this run kept (the incremental state): all after the state's own."""
+        return self.seen.id_frames(start=self._seen_before)
 
     def new_index_rows(self) -> Iterator[pl.DataFrame]:
         """Yield the near-duplicate index rows this run added (the incremental state)."""
@@ -451,7 +456,7 @@ def _write_generation(
         write_state(
             generation,
             inputs,
-            new_articles(state, dedup.seen.id_frames()),
+            dedup.new_ids(),
             near_rows,
             _metadata(gazetteer),
         )

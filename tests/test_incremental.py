@@ -9,9 +9,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 from output_helpers import consistency_problems, tree_bytes
+from polars.testing import assert_frame_equal
 
+from etl import state
 from etl.cli import main
 from etl.config import RunConfig
+from etl.errors import IntegrityError
 from etl.pipeline import RunResult, run
 from etl.state import SEEN_ARTICLES, SEEN_INPUTS
 from etl.verify import verify
@@ -180,3 +183,54 @@ def test_new_parts_must_match_the_published_gazetteer(
     assert "run a full 'etl run'" in err
     assert tree_bytes(out) == before
     assert main(["run", str(inputs), "--out", str(out)]) == 0  # a full run rebuilds
+
+
+def test_the_state_read_a_few_rows_at_a_time_finds_the_same_duplicates(
+    folders: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The state is streamed into the dedup structures: slices of 2 rows, over 2 parts, must
+    # find exactly what whole reads find.
+    inputs, out = folders
+    sample = _articles()
+    headline, body = sample[3]
+    words = body.split(" ")
+    near = (headline, " ".join([*words[:5], "reportedly", *words[5:]]))
+    days = [
+        make_dump(*sample[6:9]),  # day 2: new articles only (a second state part)
+        make_dump(sample[1], near, sample[7], *sample[9:]),  # day 3: old, near, old, new
+    ]
+
+    def history(out: Path) -> list[RunResult]:
+        for name in ("day2.txt", "day3.txt"):
+            (inputs / name).unlink(missing_ok=True)
+        results = [_incremental(inputs, out)]
+        for name, dump in zip(("day2.txt", "day3.txt"), days, strict=True):
+            (inputs / name).write_text(dump, encoding="utf-8")
+            results.append(_incremental(inputs, out))
+        return results
+
+    whole = history(out)
+    monkeypatch.setattr(state, "STATE_SLICE_ROWS", 2)
+    sliced = history(out.with_name("sliced"))
+
+    last = sliced[-1].counts
+    assert (last["duplicates_exact"], last["duplicates_near"]) == (2, 1)
+    assert [r.counts for r in sliced] == [r.counts for r in whole]
+    for table in ("duplicates", "articles", SEEN_ARTICLES.folder):
+        assert_frame_equal(
+            pl.read_parquet(out.with_name("sliced") / table / "*.parquet"),
+            pl.read_parquet(out / table / "*.parquet"),
+        )
+
+
+def test_an_unreadable_state_part_is_a_clear_error(folders: tuple[Path, Path]) -> None:
+    inputs, out = folders
+    _incremental(inputs, out)
+    part = next((out / SEEN_ARTICLES.folder).glob("part-*.parquet"))
+    data = part.read_bytes()
+    part.unlink()  # the published file is a hard link: replace it, do not write through it
+    part.write_bytes(data[: len(data) // 2])
+    (inputs / "day2.txt").write_text(make_dump(*_articles()[6:8]), encoding="utf-8")
+
+    with pytest.raises(IntegrityError, match="state/seen_articles unreadable: Parquet"):
+        _incremental(inputs, out)
