@@ -103,8 +103,6 @@ _U64 = pl.UInt64
 _P = 0x9E3779B97F4A7C15  # odd 64-bit constants (golden ratio, murmur3 finaliser)
 _C1 = 0xFF51AFD7ED558CCD
 _C2 = 0xC4CEB9FE1A85EC53
-_LOW7 = 0x7F7F7F7F7F7F7F7F
-_ALL = 0xFFFFFFFFFFFFFFFF
 
 #: The saved form of a `NearDuplicateIndex` (`to_frame` / `from_frame`), one row per article.
 INDEX_SCHEMA = pl.Schema(
@@ -347,29 +345,32 @@ def _signatures(records: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def _zero_bytes(x: pl.Expr) -> pl.Expr:
-    """Count the zero bytes of a UInt64 (the classic has-zero-byte bit trick, then popcount)."""
-    high = ((x & _u64(_LOW7)) + _u64(_LOW7)) | x | _u64(_LOW7)
-    return (high ^ _u64(_ALL)).bitwise_count_ones().cast(pl.Int32)
+def _similarity(left: pl.DataFrame, right: pl.DataFrame) -> npt.NDArray[np.float64]:
+    """Estimated Jaccard similarity of packed signatures, row for row (`_SIG` columns each).
 
-
-def _similarity(left: list[str], right: list[str]) -> pl.Expr:
-    """Estimated Jaccard similarity of two packed signatures (b-bit corrected, clipped to 0..1)."""
-    equal = sum(_zero_bytes(pl.col(a) ^ pl.col(b)) for a, b in zip(left, right, strict=True))
-    both_empty = sum(_zero_bytes(pl.col(a) | pl.col(b)) for a, b in zip(left, right, strict=True))
-    empty_left = sum(_zero_bytes(pl.col(a)) for a in left)
-    empty_right = sum(_zero_bytes(pl.col(b)) for b in right)
-    assert isinstance(equal, pl.Expr)
-    assert isinstance(both_empty, pl.Expr)
-    assert isinstance(empty_left, pl.Expr)
-    assert isinstance(empty_right, pl.Expr)
+    b-bit corrected and clipped to 0..1; NaN where both signatures are empty (no bin filled).
+    Each signature is seen as its 64 bin bytes.
+    """
+    a = np.ascontiguousarray(left.select(_SIG).to_numpy(), dtype="<u8").view(np.uint8)
+    b = np.ascontiguousarray(right.select(_SIG).to_numpy(), dtype="<u8").view(np.uint8)
+    empty_a, empty_b = a == 0, b == 0
+    both_empty = (empty_a & empty_b).sum(axis=1, dtype=np.int64)
+    matches = (a == b).sum(axis=1, dtype=np.int64) - both_empty
     union = SIGNATURE_BINS - both_empty
-    both_filled = SIGNATURE_BINS - empty_left - empty_right + both_empty
-    matches = equal - both_empty
+    both_filled = (
+        SIGNATURE_BINS
+        - empty_a.sum(axis=1, dtype=np.int64)
+        - empty_b.sum(axis=1, dtype=np.int64)
+        + both_empty
+    )
     # Two different minima give the same byte with probability 1/255: remove that expectation,
     # (m - f/255) / (1 - 1/255) / union, in integers and one division so it is bit-exact.
-    corrected = (255 * matches - both_filled).cast(pl.Float64) / (254 * union).cast(pl.Float64)
-    return corrected.clip(0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corrected = (255 * matches - both_filled).astype(np.float64) / (254 * union).astype(
+            np.float64
+        )
+    clipped: npt.NDArray[np.float64] = np.clip(corrected, 0.0, 1.0)
+    return clipped
 
 
 # --- near duplicates: the index and the stage ------------------------------------------------
@@ -748,27 +749,26 @@ def _scored_pairs(signatures: pl.DataFrame, index: NearDuplicateIndex) -> pl.Dat
         .select(earlier="doc", later="doc_later")
         .unique()
     )
-    later_sig = [f"{c}_later" for c in _SIG]
     sigs = signatures.select(_SIG)
     scored = []
     if against_index.height:
-        left = index.signatures_of(against_index["ord"]).select(_SIG)
-        right = sigs[against_index["doc"]].rename(dict(zip(_SIG, later_sig, strict=True)))
+        similarity = _similarity(
+            index.signatures_of(against_index["ord"]), sigs[against_index["doc"]]
+        )
         scored.append(
-            pl.concat([against_index, left, right], how="horizontal").select(
+            against_index.select(
                 earlier=pl.col("ord").cast(pl.Int64),
                 later=pl.col("doc").cast(pl.Int64),
-                similarity=_similarity(_SIG, later_sig),
+                similarity=pl.Series(similarity),
             )
         )
     if within.height:
-        left = sigs[within["earlier"]]
-        right = sigs[within["later"]].rename(dict(zip(_SIG, later_sig, strict=True)))
+        similarity = _similarity(sigs[within["earlier"]], sigs[within["later"]])
         scored.append(
-            pl.concat([within, left, right], how="horizontal").select(
+            within.select(
                 earlier=pl.col("earlier").cast(pl.Int64) + n_index,
                 later=pl.col("later").cast(pl.Int64),
-                similarity=_similarity(_SIG, later_sig),
+                similarity=pl.Series(similarity),
             )
         )
     empty = pl.DataFrame(schema={"earlier": pl.Int64, "later": pl.Int64, "similarity": pl.Float64})

@@ -331,3 +331,34 @@ def test_exact_then_near_on_a_dump_conserves_records(tmp_path: Path) -> None:
     counts = (near.kept.height, exact.duplicates.height, near.duplicates.height)
     assert counts == (2, 1, 1)
     assert extracted.read == sum(counts)
+
+
+def _reference_similarity(left: bytes, right: bytes) -> float:
+    """The b-bit corrected estimate, bin by bin (0 marks an empty bin)."""
+    both_empty = sum(a == 0 and b == 0 for a, b in zip(left, right, strict=True))
+    matches = sum(a == b != 0 for a, b in zip(left, right, strict=True))
+    filled = sum(a != 0 and b != 0 for a, b in zip(left, right, strict=True))
+    union = len(left) - both_empty
+    return min(max((255 * matches - filled) / (254 * union), 0.0), 1.0)
+
+
+def test_signature_similarity_counts_bins_as_bytes() -> None:
+    def packed(bins: list[int]) -> dict[str, int]:
+        raw = bytes(bins)
+        return {f"sig_{w}": int.from_bytes(raw[8 * w : 8 * w + 8], "little") for w in range(8)}
+
+    one = [(7 * i) % 255 + 1 for i in range(64)]
+    half = one[:32] + [(b % 254) + 2 for b in one[32:]]  # the last 32 bins differ
+    sparse = [0] * 48 + one[48:]  # 48 empty bins
+    rows = [(one, one), (one, half), (one, sparse), (sparse, sparse[:60] + [0] * 4)]
+    left = pl.DataFrame([packed(a) for a, _ in rows], schema=dict.fromkeys(dedup._SIG, pl.UInt64))
+    right = pl.DataFrame([packed(b) for _, b in rows], schema=dict.fromkeys(dedup._SIG, pl.UInt64))
+
+    got = dedup._similarity(left, right).tolist()
+
+    expected = [_reference_similarity(bytes(a), bytes(b)) for a, b in rows]
+    assert got == pytest.approx(expected, abs=0.0)
+    assert got[0] == 1.0
+    assert 0.45 < got[1] < 0.55
+    empty = pl.DataFrame([packed([0] * 64)], schema=dict.fromkeys(dedup._SIG, pl.UInt64))
+    assert str(dedup._similarity(empty, empty)[0]) == "nan"  # no bin filled: never a duplicate
