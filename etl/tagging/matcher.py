@@ -88,9 +88,12 @@ def scan(texts: pl.DataFrame, patterns: pl.Series | Automaton) -> pl.DataFrame:
     # whatever the batch size (the automaton answers with a ~130-byte tuple per match).
     firsts = np.searchsorted(starts, np.arange(0, int(starts[-1]) + 1, _SEGMENT_BYTES), "right")
     bounds = [*np.unique(firsts - 1).tolist(), texts.height]
+    column = texts.get_column("text")
     hits = pl.concat(
         [
-            _segment_hits(automaton, texts.get_column("text").slice(low, high - low), low)
+            _segment_hits(
+                automaton, column.slice(low, high - low), low, starts[low:high] - starts[low]
+            )
             for low, high in itertools.pairwise(bounds)
         ]
     )
@@ -111,15 +114,15 @@ def scan(texts: pl.DataFrame, patterns: pl.Series | Automaton) -> pl.DataFrame:
     )
 
 
-def _segment_hits(automaton: Automaton, texts: pl.Series, first_row: int) -> pl.DataFrame:
+def _segment_hits(
+    automaton: Automaton, texts: pl.Series, first_row: int, starts: npt.NDArray[np.int64]
+) -> pl.DataFrame:
     """Return tid, start, end (code points) and pattern number of the bounded matches.
 
     The texts are joined with a NUL between them (no pattern holds one, so no match spans
-    two texts), matched in one call, and the byte spans turned into rows and code points.
+    two texts), matched in one call, and the byte spans turned into rows and code points;
+    `starts` holds each text's first byte in the joined segment.
     """
-    lengths = texts.str.len_bytes().cast(pl.Int64).to_numpy()
-    starts = np.zeros(len(lengths), dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
     joined = texts.str.join("\x00").cast(pl.Binary).item()
     found = automaton.machine.find_matches_as_indexes(joined)
     spans = np.fromiter(
