@@ -159,9 +159,9 @@ def _parts(previous: Published, table: Table) -> StateParts | None:
 
 def read_state(previous: Published) -> RunState:
     """Return the state published in `previous`: the seen inputs, and readers of the rest."""
-    inputs = StateParts(SEEN_INPUTS.folder, tuple(_paths(previous, SEEN_INPUTS)))
+    inputs = _parts(previous, SEEN_INPUTS)
     articles = _parts(previous, SEEN_ARTICLES)
-    if not inputs.paths or articles is None:
+    if inputs is None or articles is None:
         raise IntegrityError(
             "incremental",
             f"{previous.out} has outputs but no incremental state (written by an older version?);"
