@@ -438,12 +438,10 @@ class _SortedRuns:
 
     __slots__ = ("_file", "_final", "_runs")
 
-    def __init__(self, rows: pl.DataFrame | None = None) -> None:
+    def __init__(self) -> None:
         self._runs: list[pl.DataFrame] = []  # (key, ord), still merging
         self._final: list[tuple[pl.Series, int]] = []  # keys, and where their ords start
         self._file: _ScratchFile | None = None
-        if rows is not None and rows.height:
-            self.add(rows)
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
         """Yield every run as (key, ord) rows, the final ones read back from the file."""
