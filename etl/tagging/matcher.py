@@ -74,8 +74,9 @@ def scan(texts: pl.DataFrame, patterns: pl.Series | Automaton) -> pl.DataFrame:
     """Return every leftmost-longest, word-bounded match in `texts` (doc, field, text).
 
     `patterns` must be in priority order (longest first), or compiled from such a list.
-    Output columns: doc, field, text, ascii, start, end (code points, end exclusive) and
-    `match` (the pattern, equal to `text[start:end]`), in text order.
+    Output columns: doc, field, text, ascii, start, end (code points, end exclusive),
+    `match` (the pattern, equal to `text[start:end]`) and `number` (the pattern's place in
+    the list, UInt32), in text order.
     """
     listed = patterns.patterns if isinstance(patterns, Automaton) else patterns
     if texts.height == 0 or listed.len() == 0:
@@ -111,6 +112,7 @@ def scan(texts: pl.DataFrame, patterns: pl.Series | Automaton) -> pl.DataFrame:
         "start",
         "end",
         match=pl.lit(automaton.patterns).gather(pl.col("number")),
+        number="number",
     )
 
 
@@ -196,5 +198,6 @@ def _empty(texts: pl.DataFrame) -> pl.DataFrame:
             "start": pl.Int64,
             "end": pl.Int64,
             "match": pl.String,
+            "number": pl.UInt32,
         }
     )

@@ -114,12 +114,9 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
 
 def _described(hits: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
     """Add to each hit its pattern's row in the table and what the pattern is (`kind`)."""
-    # A lookup of each match's row, then gathers of only the columns each kind of hit needs:
-    # cheaper than a join on the strings that would copy every column for every hit.
-    row = pl.col("match").replace_strict(
-        patterns["pattern"], pl.int_range(patterns.height, dtype=pl.UInt32, eager=True)
-    )
-    return hits.with_columns(row=row).with_columns(
+    # The automaton was compiled from the table's patterns in order: a hit's pattern number is
+    # its row, so only the columns each kind of hit needs are gathered (no lookup of strings).
+    return hits.rename({"number": "row"}).with_columns(
         entity=pl.lit(patterns["entity_id"].is_not_null()).gather(pl.col("row")),
         head=pl.lit(patterns["head"]).gather(pl.col("row")),
         paren=pl.lit(patterns["paren"]).gather(pl.col("row")),
