@@ -25,6 +25,7 @@ import polars as pl
 
 from etl.tagging.gazetteer import HEAD_WORDS, RULE_CAPS_WORD, RULE_GIVEN_NAME, RULE_US_STATE
 from etl.tagging.matcher import slice_chars
+from etl.tagging.regex import extract, is_ascii
 from schemas.records import EntityLabel
 
 __all__ = [
@@ -162,14 +163,15 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     left = slice_chars(text, window_start, pl.col("start") - window_start, ascii)
     right = slice_chars(text, pl.col("end"), _WINDOW, ascii)
     loose = pl.col("head").is_in([EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value])
+    left_ascii, right_ascii = is_ascii(pl.col("left")), is_ascii(pl.col("right"))
     phrases = (
         heads.with_columns(left=left, right=right)
         .with_columns(
             run=pl.when(loose)
-            .then(pl.col("left").str.extract(_LEFT_RUN_LOOSE, 1))
-            .otherwise(pl.col("left").str.extract(_LEFT_RUN, 1))
+            .then(extract(pl.col("left"), _LEFT_RUN_LOOSE, 1, left_ascii))
+            .otherwise(extract(pl.col("left"), _LEFT_RUN, 1, left_ascii))
             .fill_null(""),
-            complement=pl.col("right").str.extract(_COMPLEMENT, 1).fill_null(""),
+            complement=extract(pl.col("right"), _COMPLEMENT, 1, right_ascii).fill_null(""),
         )
         .with_columns(
             complement=pl.when(pl.col("complement").str.contains(_NOT_A_COMPLEMENT))
@@ -233,7 +235,7 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     forward = (
         frame.filter(pl.col("is_acronym"))
         .with_columns(before=slice_chars(text, window_start, at - window_start, ascii))
-        .with_columns(run=pl.col("before").str.extract(_LONG_RUN, 1))
+        .with_columns(run=extract(pl.col("before"), _LONG_RUN, 1, is_ascii(pl.col("before"))))
         .filter(pl.col("run").is_not_null())
         .with_columns(
             gap=pl.col("before").str.len_chars().cast(pl.Int64)
