@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl.dedup import NearDuplicateIndex, SeenArticles, drop_exact_duplicates, drop_near_duplicates
-from etl.extract import article_ids, parse_text
+from etl.extract import _CONTROL_CHAR, _has_control, article_ids, parse_text
 from etl.sources import read_text
 from etl.synth import generate
 
@@ -522,6 +522,45 @@ def test_sample_headlines_are_found_doubled_or_not() -> None:
     undoubled = parse_text(single, SAMPLE.name).records
     assert undoubled.select("headline", "body").equals(doubled.select("headline", "body"))
     assert undoubled["flags"].to_list() == [["headline_not_doubled"]] * 10
+
+
+# Characters on both sides of every edge the byte check draws: controls, NEL (0x85, not a
+# control here), NBSP and the other signs whose UTF-8 starts with 0xC2, accents, surrogates.
+_EDGE_CHARS = st.sampled_from(
+    [
+        "a",
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "\x00",
+        "\x08",
+        "\x09",
+        "\x0e",
+        "\x1f",
+        "\x20",
+        "\x7e",
+        "\x7f",
+        "\x80",
+        "\x84",
+        "\x85",
+        "\x86",
+        "\x9f",
+        "\xa0",
+        "\xbf",
+        "\xc2",
+        "\xe9",
+        "\u2019",
+        "\ud800",
+        "\U0001f600",
+    ]
+)
+
+
+@settings(max_examples=500)
+@given(text=st.lists(_EDGE_CHARS, max_size=12).map("".join))
+def test_control_characters_are_found_in_bytes_as_the_regex_finds_them(text: str) -> None:
+    assert _has_control(text) == (_CONTROL_CHAR.search(text) is not None)
 
 
 def test_removing_a_control_character_never_leaves_text_unnormalised() -> None:
