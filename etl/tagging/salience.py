@@ -50,7 +50,8 @@ SALIENCE_COLUMNS = ("doc", "country", "mentions", "in_headline", "score")
 
 
 def country_salience(mentions: pl.DataFrame, body_chars: pl.DataFrame) -> pl.DataFrame:
-    """Return one row per (doc, country): mentions (Int32), in_headline, score (Float64).
+    """Return one row per (doc, country), sorted by doc, then score (highest first) and country:
+    mentions (Int32), in_headline, score (Float64).
 
     `mentions`: doc, field, start, label, country (null rows are ignored). `body_chars`: one
     row per doc in doc order (row `i` is doc `i`): `n` (the body's length in code points) and
