@@ -785,7 +785,10 @@ def _resolve(pairs: pl.DataFrame, n_docs: int, n_index: int) -> pl.DataFrame:
     to the most similar one (ties: the earliest). Indexed articles are kept by definition, but
     whether an earlier row of the batch is kept depends on the rows before it, so rows are
     settled in rounds; each round settles at least the earliest unsettled row (chains of
-    similar rows are short, so this is one or two rounds in practice).
+    similar rows are short, so this is one or two rounds in practice). A row's most similar
+    candidate that is not dropped decides for it, so a row waits while that one is unsettled
+    rather than take a less similar kept one: the pointer is then the same whatever the
+    batch boundaries.
     """
     kept, dropped, open_ = 1, 0, -1
     ranked = pairs.sort(["later", "similarity", "earlier"], descending=[False, True, False])
@@ -798,18 +801,14 @@ def _resolve(pairs: pl.DataFrame, n_docs: int, n_index: int) -> pl.DataFrame:
             .then(pl.lit(kept, dtype=pl.Int8))
             .otherwise(pl.lit(status).gather((pl.col("earlier") - n_index).clip(0)))
         )
-        verdict = (
-            ranked.with_columns(earlier_status=known)
-            .group_by("later", maintain_order=True)
-            .agg(
-                any_kept=(pl.col("earlier_status") == kept).any(),
-                settled=(pl.col("earlier_status") != open_).all(),
-                earlier=pl.col("earlier").filter(pl.col("earlier_status") == kept).first(),
-                similarity=pl.col("similarity").filter(pl.col("earlier_status") == kept).first(),
-            )
-        )
-        now_dropped = verdict.filter("any_kept")
-        now_kept = verdict.filter(~pl.col("any_kept") & pl.col("settled"))["later"]
+        # Candidates already dropped no longer count. The most similar of the others decides:
+        # kept, the row is its near duplicate; still open, the row waits for it, even when a
+        # less similar candidate is kept already (or the pointer would depend on the batches).
+        live = ranked.with_columns(earlier_status=known).filter(pl.col("earlier_status") != dropped)
+        first = live.group_by("later", maintain_order=True).first()
+        now_dropped = first.filter(pl.col("earlier_status") == kept)
+        # A row whose candidates were all dropped is kept.
+        now_kept = ranked.select("later").unique().join(first, on="later", how="anti")["later"]
         if now_dropped.height + now_kept.len() == 0:  # pragma: no cover - impossible by order
             raise AssertionError("near-duplicate resolution made no progress")
         found.append(now_dropped.select("later", "earlier", "similarity"))

@@ -156,6 +156,18 @@ def test_a_chain_of_edits_keeps_what_is_not_close_to_a_kept_article() -> None:
     assert result.duplicates["duplicate_article_id"].to_list() == [records["article_id"][1]]
 
 
+def test_a_near_duplicate_points_to_the_most_similar_kept_article_whatever_the_batches() -> None:
+    # Indexed: X (0) and Y (1); the batch's rows are 2 + row. r0 is like Y, r1 like r0 only,
+    # r2 like r1 (0.95) and like X (0.85). r0 is Y's near duplicate, so r1 (like a dropped
+    # record only) is kept, and r2 is r1's: the most similar kept article, as when r1 came in
+    # a batch of its own. Pointing r2 to X because X was settled first depended on batches.
+    pairs = pl.DataFrame(
+        {"earlier": [1, 2, 3, 0], "later": [0, 1, 2, 2], "similarity": [0.9, 0.9, 0.95, 0.85]}
+    )
+    resolved = dedup._resolve(pairs, n_docs=3, n_index=2)
+    assert resolved.rows() == [(0, 1, 0.9), (2, 3, 0.95)]
+
+
 def test_keep_reports_near_duplicates_without_dropping_them() -> None:
     body = _story("r")
     records = _records(
