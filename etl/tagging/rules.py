@@ -122,17 +122,14 @@ def field_styles(texts: pl.DataFrame) -> pl.DataFrame:
     """Return (doc, field, caps, title): whether each text is ALL CAPS, or Title Case."""
     # Only a text without a lower-case letter is ALL CAPS: the search stops at the first one.
     caps = pl.col("text").str.contains(r"\p{Lu}") & ~pl.col("text").str.contains(r"\p{Ll}")
-    styles = texts.select("doc", "field", caps=caps, title=pl.lit(value=False))
-    # Only headlines are ever in Title Case; measuring bodies would cost a pass for nothing.
-    headlines = texts.filter(pl.col("field") == "headline")
-    words = pl.col("text").str.extract_all(r"\p{L}[\p{L}'\x{2019}\-]{3,}")
+    # Only headlines are ever in Title Case; measuring bodies would cost a pass for nothing
+    # (masked to null, they are not read at all).
+    headline = pl.when(pl.col("field") == "headline").then(pl.col("text"))
+    words = headline.str.extract_all(r"\p{L}[\p{L}'\x{2019}\-]{3,}")
     capitalised = words.list.eval(pl.element().str.contains(r"^\p{Lu}")).list.mean()
-    titled = headlines.select("doc", "field", is_title=(capitalised.fill_null(0.0) >= 0.6))
-    return (
-        styles.join(titled, on=["doc", "field"], how="left")
-        .with_columns(title=pl.col("is_title").fill_null(value=False) & ~pl.col("caps"))
-        .drop("is_title")
-    )
+    return texts.select(
+        "doc", "field", caps=caps, is_title=capitalised.fill_null(0.0) >= 0.6
+    ).select("doc", "field", "caps", title=pl.col("is_title") & ~pl.col("caps"))
 
 
 def derived_id(label: pl.Expr, name: pl.Expr, country: pl.Expr | None = None) -> pl.Expr:
