@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from factories import extract_all, make_dump, write_dump
@@ -278,11 +279,14 @@ def test_the_index_is_saved_slice_by_slice() -> None:
         assert_frame_equal(pl.concat([whole.clear(), *slices]), whole.slice(start))
 
 
+@pytest.mark.parametrize("block_keys", [1024, 5, 1])
 def test_band_lookup_finds_what_a_join_finds_across_merged_runs(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, block_keys: int
 ) -> None:
-    # Small runs, so that adds merge some runs and make others final.
+    # Small runs, so that adds merge some runs and make others final; small blocks, so that
+    # a final run's keys are read back from many blocks, and one key's rows span several.
     monkeypatch.setattr(dedup, "_FINAL_ROWS", 64)
+    monkeypatch.setattr(dedup, "_BLOCK_KEYS", block_keys)
     runs = dedup._SortedRuns()
     held = []
     for batch in range(42):
@@ -309,6 +313,23 @@ def test_band_lookup_finds_what_a_join_finds_across_merged_runs(
     assert_frame_equal(found.sort("doc", "ord"), expected.sort("doc", "ord"))
     assert runs.lookup(wanted.head(0)).height == 0
     assert dedup._SortedRuns().lookup(wanted).height == 0
+    # Every key held and a few that are not, each asked by two docs.
+    every = pl.DataFrame(
+        {"key": [k for k in range(100) for _ in range(2)], "doc": range(200)},
+        schema={"key": pl.UInt32, "doc": pl.UInt32},
+    )
+    expected = every.join(pl.concat(held), on="key").select("doc", "ord")
+    assert_frame_equal(runs.lookup(every).sort("doc", "ord"), expected.sort("doc", "ord"))
+
+
+def test_a_final_runs_filter_passes_every_key_it_holds_and_few_others() -> None:
+    held = np.arange(0, 200_000, 2, dtype=np.uint32) * np.uint32(7919)
+    run = dedup._FinalRun.of(np.sort(held), keys_at=0, ords_at=0)
+    assert run.may_hold(dedup._bloom_hashes(held)).all()  # no false negatives, ever
+    others = held + np.uint32(1)  # odd multiples plus one: none held
+    # ~0.8% false positives at 10 bits a key
+    assert run.may_hold(dedup._bloom_hashes(others)).mean() < 0.02
+    assert run.estimated_size() < held.nbytes / 2
 
 
 def test_signatures_may_be_computed_ahead() -> None:
