@@ -422,6 +422,7 @@ _FINAL_ROWS = 1 << 19  # band entries (4 MiB) from which a sorted run is no long
 _BLOCK_KEYS = 1024  # keys of a final run read back from the file at once (4 KiB)
 _BLOOM_BITS = 10  # Bloom filter bits per key of a final run: ~0.8% false positives
 _BLOOM_HASHES = 7
+_BLOOM_SLICE = 1 << 14  # keys hashed at once while a filter is built
 
 
 def _bloom_hashes(keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
@@ -458,8 +459,13 @@ class _FinalRun:
     def of(cls, keys: npt.NDArray[np.uint32], keys_at: int, ords_at: int) -> _FinalRun:
         # Whole bytes: `may_hold` takes the size back from the packed bits.
         bits = -(-max(64, _BLOOM_BITS * len(keys)) // 8) * 8
+        # A byte a bit while it is filled (~10 MiB for a run of a million keys), and the
+        # hashes a slice at a time: for all keys at once, each array of them took 56 bytes a
+        # key (~56 MiB for a million keys), several at once for a moment.
         filled = np.zeros(bits, dtype=np.bool_)
-        filled[_bloom_positions(_bloom_hashes(keys), bits).ravel()] = True
+        for low in range(0, len(keys), _BLOOM_SLICE):
+            hashes = _bloom_hashes(keys[low : low + _BLOOM_SLICE])
+            filled[_bloom_positions(hashes, bits).ravel()] = True
         return cls(
             keys_at,
             ords_at,
@@ -701,8 +707,10 @@ class _SpilledRows:
 class NearDuplicateIndex:
     """The signatures and band keys of every article kept so far (the near-dedup state).
 
-    The band keys, looked up for every record, stay in memory (64 bytes an article); the ids
-    and signatures, read only for candidates, go to a temporary file (`_SpilledRows`).
+    The ids and signatures, read only for candidates, go to a temporary file (`_SpilledRows`).
+    The band keys, looked up for every record, are sorted runs (`_SortedRuns`): the newest in
+    memory, 8 bytes a key with its ord, the final ones in the file with a Bloom filter and
+    block fences in memory, ~1.3 bytes a key (~10 bytes an article of 8 bands).
     """
 
     def __init__(self, threshold: float = DEFAULT_NEAR_THRESHOLD) -> None:
