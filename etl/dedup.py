@@ -515,8 +515,8 @@ class _SortedRuns:
     def __iter__(self) -> Iterator[pl.DataFrame]:
         """Yield every run as (key, ord) rows, the final ones read back from the file."""
         for run in self._final:
-            keys = self._keys(run, [(0, run.size)])
-            ords = self._ords(run.ords_at, [(0, run.size)])
+            keys = self._words(run.keys_at, [(0, run.size)])
+            ords = self._words(run.ords_at, [(0, run.size)])
             yield pl.DataFrame([keys.alias("key"), ords.alias("ord")])
         yield from self._runs
 
@@ -525,12 +525,9 @@ class _SortedRuns:
             int(run.estimated_size()) for run in self._runs
         )
 
-    def _keys(self, run: _FinalRun, ranges: Iterable[tuple[int, int]]) -> pl.Series:
-        """Return the keys of a final run at positions [first, last) of each range."""
-        return self._ords(run.keys_at, ranges)
-
-    def _ords(self, offset: int, ranges: Iterable[tuple[int, int]]) -> pl.Series:
-        """Return the ords of a final run at positions [first, last) of each range."""
+    def _words(self, offset: int, ranges: Iterable[tuple[int, int]]) -> pl.Series:
+        """Return the 32-bit words at positions [first, last) of each range of the array at
+        byte `offset` of the file (a final run's keys or its ords)."""
         assert self._file is not None
         return self._file.read(
             ((offset + 4 * first, 4 * (last - first)) for first, last in ranges), pa.uint32()
@@ -560,8 +557,9 @@ class _SortedRuns:
         wanted = keys.get_column("key")
         found = [pl.DataFrame(schema={"doc": pl.UInt32, "ord": pl.UInt32})]
         if self._final:
-            hashes = _bloom_hashes(keys.get_column("key").to_numpy())
-            found += [self._lookup_final(run, keys, hashes) for run in self._final]
+            as_array = wanted.to_numpy()
+            hashes = _bloom_hashes(as_array)
+            found += [self._lookup_final(run, keys, as_array, hashes) for run in self._final]
         for where in self._runs:
             held = where.get_column("key")
             first = held.search_sorted(wanted, side="left")
@@ -580,10 +578,14 @@ class _SortedRuns:
         return pl.concat(found)
 
     def _lookup_final(
-        self, run: _FinalRun, keys: pl.DataFrame, hashes: npt.NDArray[np.uint64]
+        self,
+        run: _FinalRun,
+        keys: pl.DataFrame,
+        wanted: npt.NDArray[np.uint32],
+        hashes: npt.NDArray[np.uint64],
     ) -> pl.DataFrame:
-        """Return (doc, ord) for the keys of sorted (key, doc) rows held by a final run."""
-        wanted = keys.get_column("key").to_numpy()
+        """Return (doc, ord) for the sorted (key, doc) rows whose key a final run holds
+        (`wanted`: the keys as an array, `hashes`: their `_bloom_hashes`)."""
         maybe = run.may_hold(hashes)
         if not maybe.any():
             return pl.DataFrame(schema={"doc": pl.UInt32, "ord": pl.UInt32})
@@ -606,7 +608,7 @@ class _SortedRuns:
         # The blocks are read in order, so `local` is still sorted; `offsets` is where each
         # of its keys is in the run (the run's last block may be short).
         spans = [(b * _BLOCK_KEYS, min((b + 1) * _BLOCK_KEYS, run.size)) for b in blocks.tolist()]
-        local = self._keys(run, spans).to_numpy()
+        local = self._words(run.keys_at, spans).to_numpy()
         offsets = (blocks[:, None] * _BLOCK_KEYS + np.arange(_BLOCK_KEYS)[None, :]).ravel()
         offsets = offsets[offsets < run.size]
         first = np.searchsorted(local, candidates, side="left")
@@ -623,7 +625,7 @@ class _SortedRuns:
                 "last": start + count,
             }
         )
-        ords = self._ords(run.ords_at, zip(hits["first"], hits["last"], strict=True))
+        ords = self._words(run.ords_at, zip(hits["first"], hits["last"], strict=True))
         return _doc_ords(hits, ords)
 
 

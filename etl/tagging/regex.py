@@ -1,8 +1,9 @@
 """Regexes over short windows of text: each Unicode pattern run in its ASCII form where it can.
 
-polars compiles a regex in every call, and a pattern with Unicode classes (`\\p{Lu}`,
-`\\p{L}`) compiles into a large automaton: `_LONG_RUN` costs ~2 ms before it reads a row,
-and ~8 ms on a batch's 1,000 windows, against ~1 ms for all of them in its ASCII form. On
+A pattern with Unicode classes (`\\p{Lu}`, `\\p{L}`) compiles into a large automaton, and
+capturing a group with it is slow: `_LONG_RUN` took ~8 ms over a batch's ~1,000 windows,
+against ~1 ms for all of them in its ASCII form (and the tagger uses more regexes than
+polars' cache holds, so each is compiled again in every batch). On
 ASCII text the two forms match exactly the same (an ASCII capital is `[A-Z]`, an ASCII
 letter `[A-Za-z]`, an ASCII digit `[0-9]`; `\\s`, `\\S` and `\\b` are unchanged), so the
 ASCII rows, nearly all English news, go through the ASCII form and only the others through
