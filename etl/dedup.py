@@ -50,6 +50,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -100,6 +101,11 @@ _WORDS = SIGNATURE_BINS // 8  # bins are one byte each, packed eight to a UInt64
 _SIG = [f"sig_{i}" for i in range(_WORDS)]
 _BAND = [f"band_{i}" for i in range(BANDS)]
 _U64 = pl.UInt64
+#: The Arrow type of each unsigned polars type a `_SortedRuns` may hold.
+_ARROW_UNSIGNED: dict[type[pl.DataType], pa.DataType] = {
+    pl.UInt32: pa.uint32(),
+    pl.UInt64: pa.uint64(),
+}
 _P = 0x9E3779B97F4A7C15  # odd 64-bit constants (golden ratio, murmur3 finaliser)
 _C1 = 0xFF51AFD7ED558CCD
 _C2 = 0xC4CEB9FE1A85EC53
@@ -108,8 +114,6 @@ _C2 = 0xC4CEB9FE1A85EC53
 INDEX_SCHEMA = pl.Schema(
     [("article_id", pl.String), *((c, _U64) for c in _SIG), ("bands", pl.List(pl.UInt32))]
 )
-
-_BAND_SCHEMA = pl.Schema({"key": pl.UInt32, "ord": pl.UInt32})
 
 
 #: An article id held as two 64-bit words: its 16 bytes in place, 16 bytes a row. As a
@@ -141,48 +145,50 @@ def _hex_ids(words: pl.DataFrame) -> pl.Series:
 class SeenArticles:
     """The ids of every article kept so far (the exact-dedup state carried across batches).
 
-    Held as two 64-bit words a row (`_ID`) rather than hex strings, which would take three
-    times the memory and keep the 64-byte digest buffers they were sliced from alive.
+    Each id is two 64-bit words (`_ID`), not a hex string (three times the memory), held
+    twice, both mostly in a scratch file: in the order kept (`_SpilledRows`, read back only
+    to save the state) and as sorted runs keyed by the first word (`_SortedRuns`, looked up
+    for every batch). In memory: the newest ids, and a Bloom filter and block fences for each
+    final run, ~1.3 bytes an id instead of 16 (a decade of nightly news, ~10 million ids,
+    ~12 MiB instead of ~150).
     """
 
-    __slots__ = ("_ids",)
+    __slots__ = ("_keys", "_log")
 
     def __init__(self) -> None:
-        self._ids = pl.DataFrame(schema=dict.fromkeys(_ID, pl.UInt64))
+        self._log = _SpilledRows(_ID)
+        self._keys = _SortedRuns(key=pl.UInt64, value=pl.UInt64)
 
     @property
     def ids(self) -> pl.DataFrame:
         """Return the kept ids (column `article_id`), in the order they were kept."""
-        return _hex_ids(self._ids).to_frame()
+        return _hex_ids(self._log.slice(0, len(self._log))).to_frame()
 
     def __len__(self) -> int:
-        return self._ids.height
+        return len(self._log)
 
     def id_frames(self, start: int = 0, rows: int = 1 << 17) -> Iterator[pl.DataFrame]:
         """Yield `ids` from the `start`-th kept on, at most `rows` at a time (hex strings take
         three times the memory)."""
-        for low in range(start, self._ids.height, rows):
-            yield _hex_ids(self._ids.slice(low, rows)).to_frame()
+        for low in range(start, len(self._log), rows):
+            yield _hex_ids(self._log.slice(low, rows)).to_frame()
 
     def estimated_size(self) -> int:
-        """Return the bytes the kept ids hold in memory (polars' estimate)."""
-        return int(self._ids.estimated_size())
+        """Return the bytes the kept ids hold in memory (polars' estimate for frames)."""
+        return self._log.estimated_size() + self._keys.estimated_size()
 
     def add(self, article_ids: pl.Series) -> None:
         """Remember newly kept ids."""
-        new = article_ids.to_frame("article_id").select(_id_words(pl.col("article_id")))
-        self._ids = _append(self._ids, new)
+        words = article_ids.to_frame("article_id").select(_id_words(pl.col("article_id")))
+        self._log.append(words)
+        self._keys.add(words.select(key=_ID[0], value=_ID[1]))
 
     def find(self, words: pl.DataFrame) -> pl.DataFrame:
-        """Return the rows of `words` (with `_ID` columns) whose id was kept before."""
-        # An inner join (ids kept are unique, so it adds no rows): polars hashes the smaller
-        # side, the batch. A semi join hashes the ids seen, all of them for every batch
-        # (+54 MiB and 11 ms against 4 ms with 770,000 ids), and an is_in builds a set of them.
-        # The join is on the first word, the second compared after: one integer key instead
-        # of two (half the time; 64-bit prefixes of distinct ids practically never meet).
-        return words.join(self._ids, on=_ID[0], how="inner", suffix="_seen").filter(
-            pl.col(_ID[1]) == pl.col(f"{_ID[1]}_seen")
-        )
+        """Return the rows of `words` (`row` and the `_ID` columns) whose id was kept before."""
+        # Looked up by the first word, the second compared after: 64-bit prefixes of distinct
+        # ids practically never meet, so the runs answer for a handful of rows a batch.
+        held = self._keys.lookup(words.select(key=_ID[0], doc="row"))
+        return words.join(held, left_on=["row", _ID[1]], right_on=["doc", "value"], how="semi")
 
 
 def _empty_duplicates() -> pl.DataFrame:
@@ -418,14 +424,14 @@ class _ScratchFile:
         )
 
 
-_FINAL_ROWS = 1 << 19  # band entries (4 MiB) from which a sorted run is no longer merged
-_BLOCK_KEYS = 1024  # keys of a final run read back from the file at once (4 KiB)
+_FINAL_BYTES = 1 << 22  # a sorted run this large is no longer merged (2**19 band entries)
+_BLOCK_KEYS = 1024  # keys of a final run read back from the file at once (4 or 8 KiB)
 _BLOOM_BITS = 10  # Bloom filter bits per key of a final run: ~0.8% false positives
 _BLOOM_HASHES = 7
 _BLOOM_SLICE = 1 << 14  # keys hashed at once while a filter is built
 
 
-def _bloom_hashes(keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
+def _bloom_hashes(keys: npt.NDArray[np.unsignedinteger[Any]]) -> npt.NDArray[np.uint64]:
     """Return each key's `_BLOOM_HASHES` 32-bit hashes, one row a key (double hashing)."""
     h = _fmix(keys.astype(np.uint64) + np.uint64(_P))
     first = h & np.uint64(0xFFFFFFFF)
@@ -442,21 +448,23 @@ def _bloom_positions(hashes: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[n
 
 @dataclass(frozen=True, slots=True)
 class _FinalRun:
-    """A final run of band keys: keys and ords in the scratch file, a summary in memory.
+    """A final sorted run: keys and values in the scratch file, a summary in memory.
 
-    In memory: a Bloom filter of its keys (`_BLOOM_BITS` a key instead of 32) and the first
-    key of every block of `_BLOCK_KEYS`. A lookup keeps the keys the filter may hold (the
-    ones held, and ~0.8% of the others) and reads only the blocks they fall in.
+    In memory: a Bloom filter of its keys (`_BLOOM_BITS` a key instead of 32 or 64) and the
+    first key of every block of `_BLOCK_KEYS`. A lookup keeps the keys the filter may hold
+    (the ones held, and ~0.8% of the others) and reads only the blocks they fall in.
     """
 
     keys_at: int  # byte offset of the sorted keys in the file
-    ords_at: int  # byte offset of their ords
+    values_at: int  # byte offset of their values
     size: int
-    fences: npt.NDArray[np.uint32]  # the first key of each block
+    fences: npt.NDArray[np.unsignedinteger[Any]]  # the first key of each block
     bloom: npt.NDArray[np.uint8]  # the filter's bits, packed little-endian
 
     @classmethod
-    def of(cls, keys: npt.NDArray[np.uint32], keys_at: int, ords_at: int) -> _FinalRun:
+    def of(
+        cls, keys: npt.NDArray[np.unsignedinteger[Any]], keys_at: int, values_at: int
+    ) -> _FinalRun:
         # Whole bytes: `may_hold` takes the size back from the packed bits.
         bits = -(-max(64, _BLOOM_BITS * len(keys)) // 8) * 8
         # A byte a bit while it is filled (~10 MiB for a run of a million keys), and the
@@ -468,7 +476,7 @@ class _FinalRun:
             filled[_bloom_positions(hashes, bits).ravel()] = True
         return cls(
             keys_at,
-            ords_at,
+            values_at,
             len(keys),
             keys[::_BLOCK_KEYS].copy(),
             np.packbits(filled, bitorder="little"),
@@ -488,36 +496,42 @@ class _FinalRun:
 
 
 class _SortedRuns:
-    """The band keys of the index: (key, ord) rows in runs sorted by key, looked up by search.
+    """(key, value) rows of unsigned integers in runs sorted by key, looked up by search: the
+    near index's band keys (value: the article's ord) and the exact ids (key and value: the
+    id's two words).
 
     A join of a batch's keys against every key held probes all of them, for every batch: over
-    a 1 GB run the lookup grew from 7 to 40 ms a batch, and the dedup thread's work grows
+    a 1 GB run the band lookup grew from 7 to 40 ms a batch, and the dedup thread's work grows
     with the square of the input. Here each batch adds a sorted run, and the newest runs
-    merge while the older is at most twice the newer. A run of `_FINAL_ROWS` or more is final:
-    it is never merged again (which bounds the copy a merge makes, at 2 * `_FINAL_ROWS`), and
-    it moves to a scratch file, keys and ords: only a Bloom filter of its keys and the first
-    key of each block stay in memory (`_FinalRun`, ~1.3 bytes a key instead of 4). A lookup
-    is a binary search in each merging run; in a final run, the keys its filter may hold are
-    searched in the few blocks they fall in, read from the file, and the keys found read
-    their ords.
+    merge while the older is at most twice the newer. A run of `_FINAL_BYTES` or more is
+    final: it is never merged again (which bounds the copy a merge makes, at twice that), and
+    it moves to a scratch file, keys and values: only a Bloom filter of its keys and the
+    first key of each block stay in memory (`_FinalRun`, ~1.3 bytes a key instead of 8 or
+    16). A lookup is a binary search in each merging run; in a final run, the keys its filter
+    may hold are searched in the few blocks they fall in, read from the file, and the keys
+    found read their values.
     `python -m benchmarks.band_lookup`, one thread: 17 ms instead of 44 at 6 million keys
     (a 1 GB dump), 63 instead of 183 at 25 million; ~2.4 ms more per million keys instead
     of ~7.3. The number of final runs still grows with the index, so the lookup does too.
     """
 
-    __slots__ = ("_file", "_final", "_runs")
+    __slots__ = ("_file", "_final", "_runs", "_types", "schema")
 
-    def __init__(self) -> None:
-        self._runs: list[pl.DataFrame] = []  # (key, ord), still merging
-        self._final: list[_FinalRun] = []  # keys and ords in the file
+    def __init__(
+        self, key: type[pl.DataType] = pl.UInt32, value: type[pl.DataType] = pl.UInt32
+    ) -> None:
+        self.schema = pl.Schema({"key": key, "value": value})
+        self._types = {"key": _ARROW_UNSIGNED[key], "value": _ARROW_UNSIGNED[value]}
+        self._runs: list[pl.DataFrame] = []  # (key, value), still merging
+        self._final: list[_FinalRun] = []  # keys and values in the file
         self._file: _ScratchFile | None = None
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
-        """Yield every run as (key, ord) rows, the final ones read back from the file."""
+        """Yield every run as (key, value) rows, the final ones read back from the file."""
         for run in self._final:
-            keys = self._words(run.keys_at, [(0, run.size)])
-            ords = self._words(run.ords_at, [(0, run.size)])
-            yield pl.DataFrame([keys.alias("key"), ords.alias("ord")])
+            keys = self._words(run.keys_at, [(0, run.size)], "key")
+            values = self._words(run.values_at, [(0, run.size)], "value")
+            yield pl.DataFrame([keys.alias("key"), values.alias("value")])
         yield from self._runs
 
     def estimated_size(self) -> int:
@@ -525,37 +539,43 @@ class _SortedRuns:
             int(run.estimated_size()) for run in self._runs
         )
 
-    def _words(self, offset: int, ranges: Iterable[tuple[int, int]]) -> pl.Series:
-        """Return the 32-bit words at positions [first, last) of each range of the array at
-        byte `offset` of the file (a final run's keys or its ords)."""
+    def _words(self, offset: int, ranges: Iterable[tuple[int, int]], column: str) -> pl.Series:
+        """Return the words at positions [first, last) of each range of the array at byte
+        `offset` of the file (a final run's keys or its values: `column`)."""
         assert self._file is not None
+        dtype = self._types[column]
+        width = dtype.bit_width // 8
         return self._file.read(
-            ((offset + 4 * first, 4 * (last - first)) for first, last in ranges), pa.uint32()
+            ((offset + width * first, width * (last - first)) for first, last in ranges), dtype
         )
 
+    def _found(self) -> pl.DataFrame:
+        return pl.DataFrame(schema={"doc": pl.UInt32, "value": self.schema["value"]})
+
     def add(self, rows: pl.DataFrame) -> None:
-        """Add (key, ord) rows."""
+        """Add (key, value) rows."""
         if rows.height == 0:
             return
         runs = self._runs
-        runs.append(rows.select(_BAND_SCHEMA.names()).sort("key"))
+        runs.append(rows.select(self.schema.names()).cast(self.schema).sort("key"))
         while len(runs) >= 2 and runs[-2].height <= 2 * runs[-1].height:
             newer = runs.pop()
             runs[-1] = runs[-1].merge_sorted(newer, key="key")
-        if runs[-1].height >= _FINAL_ROWS:
+        row_bytes = sum(dtype.bit_width // 8 for dtype in self._types.values())
+        if runs[-1].height * row_bytes >= _FINAL_BYTES:
             if self._file is None:
                 self._file = _ScratchFile()
             final = runs.pop()
             keys = final.get_column("key")
             keys_at = self._file.append(keys)
-            ords_at = self._file.append(final.get_column("ord"))
-            self._final.append(_FinalRun.of(keys.to_numpy(), keys_at, ords_at))
+            values_at = self._file.append(final.get_column("value"))
+            self._final.append(_FinalRun.of(keys.to_numpy(), keys_at, values_at))
 
     def lookup(self, keys: pl.DataFrame) -> pl.DataFrame:
-        """Return (doc, ord) for every held row whose key equals the key of a (key, doc) row."""
+        """Return (doc, value) for every held row whose key equals the key of a (key, doc) row."""
         keys = keys.sort("key")
         wanted = keys.get_column("key")
-        found = [pl.DataFrame(schema={"doc": pl.UInt32, "ord": pl.UInt32})]
+        found = [self._found()]
         if self._final:
             as_array = wanted.to_numpy()
             hashes = _bloom_hashes(as_array)
@@ -573,22 +593,22 @@ class _SortedRuns:
                 continue
             hits = hits.with_columns(last=held.search_sorted(hits.get_column("key"), side="right"))
             positions = hits.select(pl.int_ranges("first", "last")).explode("first")
-            ords = where.get_column("ord").gather(positions.to_series())
-            found.append(_doc_ords(hits, ords))
+            values = where.get_column("value").gather(positions.to_series())
+            found.append(_doc_values(hits, values))
         return pl.concat(found)
 
     def _lookup_final(
         self,
         run: _FinalRun,
         keys: pl.DataFrame,
-        wanted: npt.NDArray[np.uint32],
+        wanted: npt.NDArray[np.unsignedinteger[Any]],
         hashes: npt.NDArray[np.uint64],
     ) -> pl.DataFrame:
-        """Return (doc, ord) for the sorted (key, doc) rows whose key a final run holds
+        """Return (doc, value) for the sorted (key, doc) rows whose key a final run holds
         (`wanted`: the keys as an array, `hashes`: their `_bloom_hashes`)."""
         maybe = run.may_hold(hashes)
         if not maybe.any():
-            return pl.DataFrame(schema={"doc": pl.UInt32, "ord": pl.UInt32})
+            return self._found()
         candidates = wanted[maybe]
         # A key's equal range starts in the block before the first whose fence reaches it
         # (or that block itself) and ends in the last block whose fence is at most the key.
@@ -604,18 +624,18 @@ class _SortedRuns:
             )
         )
         if blocks.size == 0:
-            return pl.DataFrame(schema={"doc": pl.UInt32, "ord": pl.UInt32})
+            return self._found()
         # The blocks are read in order, so `local` is still sorted; `offsets` is where each
         # of its keys is in the run (the run's last block may be short).
         spans = [(b * _BLOCK_KEYS, min((b + 1) * _BLOCK_KEYS, run.size)) for b in blocks.tolist()]
-        local = self._words(run.keys_at, spans).to_numpy()
+        local = self._words(run.keys_at, spans, "key").to_numpy()
         offsets = (blocks[:, None] * _BLOCK_KEYS + np.arange(_BLOCK_KEYS)[None, :]).ravel()
         offsets = offsets[offsets < run.size]
         first = np.searchsorted(local, candidates, side="left")
         last = np.searchsorted(local, candidates, side="right")
         held = last > first
         if not held.any():
-            return pl.DataFrame(schema={"doc": pl.UInt32, "ord": pl.UInt32})
+            return self._found()
         start = offsets[first[held]]
         count = last[held] - first[held]
         hits = pl.DataFrame(
@@ -625,36 +645,37 @@ class _SortedRuns:
                 "last": start + count,
             }
         )
-        ords = self._words(run.ords_at, zip(hits["first"], hits["last"], strict=True))
-        return _doc_ords(hits, ords)
+        ranges = zip(hits["first"], hits["last"], strict=True)
+        return _doc_values(hits, self._words(run.values_at, ranges, "value"))
 
 
-def _doc_ords(hits: pl.DataFrame, ords: pl.Series) -> pl.DataFrame:
-    """Return (doc, ord): each hit's doc repeated over the ords of its [first, last) range."""
+def _doc_values(hits: pl.DataFrame, values: pl.Series) -> pl.DataFrame:
+    """Return (doc, value): each hit's doc repeated over the values of its [first, last)."""
     docs = hits.select(pl.col("doc").repeat_by(pl.col("last") - pl.col("first")))
-    return pl.DataFrame([docs.explode("doc").to_series().cast(pl.UInt32), ords.alias("ord")])
+    return pl.DataFrame([docs.explode("doc").to_series().cast(pl.UInt32), values.alias("value")])
 
 
 _ROW_COLUMNS = [*_ID, *_SIG]  # an indexed article: its id's two words, its signature's eight
-_ROW_BYTES = 8 * len(_ROW_COLUMNS)
-_TAIL_ROWS = 1 << 15  # rows kept in memory before they are spilled (2.5 MiB)
+_TAIL_ROWS = 1 << 15  # rows kept in memory before they are spilled (2.5 MiB of index rows)
 
 
 class _SpilledRows:
-    """The id and signature of each indexed article, the older ones in a scratch file.
+    """Rows of 64-bit words in the order appended, the older ones in a scratch file: the id
+    and signature of each indexed article, and the ids of the articles kept.
 
-    They are only read for the candidate pairs of a batch (tens of rows), yet held in memory
-    they were 80 bytes an article, the largest share of the growth of a long run (60 MiB at
-    1 GB). Rows are appended to an in-memory tail; a full tail goes to the file, row `ord` at
-    byte `ord * _ROW_BYTES`, its ten words side by side, so that a row is one read.
+    The index's rows are only read for the candidate pairs of a batch (tens of rows), yet held
+    in memory they were 80 bytes an article, the largest share of the growth of a long run
+    (60 MiB at 1 GB). Rows are appended to an in-memory tail; a full tail goes to the file,
+    row `ord` at byte `ord * row bytes`, its words side by side, so that a row is one read.
     """
 
-    __slots__ = ("_file", "_spilled", "_tail")
+    __slots__ = ("_columns", "_file", "_spilled", "_tail")
 
-    def __init__(self) -> None:
+    def __init__(self, columns: list[str]) -> None:
+        self._columns = columns
         self._file: _ScratchFile | None = None
         self._spilled = 0
-        self._tail = pl.DataFrame(schema=dict.fromkeys(_ROW_COLUMNS, _U64))
+        self._tail = pl.DataFrame(schema=dict.fromkeys(columns, _U64))
 
     def __len__(self) -> int:
         return self._spilled + self._tail.height
@@ -664,21 +685,22 @@ class _SpilledRows:
 
     def append(self, rows: pl.DataFrame) -> None:
         """Append rows with the `_ROW_COLUMNS` columns."""
-        self._tail = pl.concat([self._tail, rows.select(_ROW_COLUMNS)], rechunk=False)
+        self._tail = pl.concat([self._tail, rows.select(self._columns)], rechunk=False)
         if self._tail.height >= _TAIL_ROWS:
             if self._file is None:
                 self._file = _ScratchFile()
-            words = self._tail.select(pl.concat_list(_ROW_COLUMNS).alias("w")).explode("w")
+            words = self._tail.select(pl.concat_list(self._columns).alias("w")).explode("w")
             self._file.append(words.to_series())
             self._spilled += self._tail.height
             self._tail = self._tail.clear()
 
     def _read(self, spans: Iterable[tuple[int, int]]) -> pl.DataFrame:
         assert self._file is not None
-        flat = self._file.read(((_ROW_BYTES * o, _ROW_BYTES * n) for o, n in spans), pa.uint64())
-        width = len(_ROW_COLUMNS)
+        width = len(self._columns)
+        row_bytes = 8 * width
+        flat = self._file.read(((row_bytes * o, row_bytes * n) for o, n in spans), pa.uint64())
         return pl.DataFrame(
-            [flat.gather_every(width, offset=i).alias(c) for i, c in enumerate(_ROW_COLUMNS)]
+            [flat.gather_every(width, offset=i).alias(c) for i, c in enumerate(self._columns)]
         )
 
     def slice(self, low: int, length: int) -> pl.DataFrame:
@@ -720,7 +742,7 @@ class NearDuplicateIndex:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold
         # Ids as two words (see SeenArticles), signatures as eight packed words.
-        self._articles = _SpilledRows()
+        self._articles = _SpilledRows(_ROW_COLUMNS)
         self._bands = _SortedRuns()
 
     def __len__(self) -> int:
@@ -739,7 +761,7 @@ class NearDuplicateIndex:
             .with_row_index("ord", offset=start)
             .unpivot(index="ord", value_name="key")
             .drop_nulls("key")
-            .select("key", "ord")
+            .select("key", value="ord")
         )
         self._bands.add(bands)
 
@@ -757,10 +779,10 @@ class NearDuplicateIndex:
             high = min(low + rows, len(self))
             bands = (
                 pl.concat(
-                    [pl.DataFrame(schema=_BAND_SCHEMA)]
-                    + [run.filter(pl.col("ord").is_between(low, high - 1)) for run in self._bands]
+                    [pl.DataFrame(schema=self._bands.schema)]
+                    + [run.filter(pl.col("value").is_between(low, high - 1)) for run in self._bands]
                 )
-                .group_by("ord")
+                .group_by(ord="value")
                 .agg(pl.col("key").sort())
             )
             articles = self._articles.slice(low, high - low)
@@ -809,13 +831,13 @@ class NearDuplicateIndex:
                     .with_row_index("ord", offset=start)
                     .explode("bands")
                     .drop_nulls("bands")
-                    .select(key="bands", ord="ord")
+                    .select(key="bands", value="ord")
                 )
         return index
 
     def candidates(self, bands: pl.DataFrame) -> pl.DataFrame:
         """Return (doc, ord) pairs of batch rows and indexed articles that share a band key."""
-        return self._bands.lookup(bands).unique()
+        return self._bands.lookup(bands).select("doc", ord="value").unique()
 
     def signatures_of(self, ords: pl.Series) -> pl.DataFrame:
         """Return the signatures (`_SIG`) of indexed articles, in the order of `ords`."""
@@ -826,29 +848,6 @@ class NearDuplicateIndex:
     def ids_of(self, ords: pl.Series) -> pl.Series:
         """Return the article ids of indexed articles, in the order of `ords`."""
         return _hex_ids(self._articles.gather(ords))
-
-
-_MERGE_CHUNKS = 32  # small chunks merged into one at a time
-_SMALL_CHUNK = 16_384  # rows: a chunk shorter than this is a batch's, still to be merged
-
-
-def _append(table: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
-    """Return `table` with `rows` appended, merging small chunks without copying the table.
-
-    Each batch appends a chunk. When `_MERGE_CHUNKS` small ones have piled up at the end,
-    they become one big chunk; big chunks are never copied again. A full rechunk would copy
-    the whole state (about 120 MiB at 1 GB of input) and hold it twice for a moment.
-    """
-    table = pl.concat([table, rows], rechunk=False)
-    lengths = table.get_column(table.columns[0]).chunk_lengths()
-    trailing = 0
-    while trailing < len(lengths) and lengths[-1 - trailing] < _SMALL_CHUNK:
-        trailing += 1
-    if trailing <= _MERGE_CHUNKS:
-        return table
-    small = sum(lengths[-trailing:])
-    settled = table.slice(0, table.height - small)
-    return pl.concat([settled, table.slice(table.height - small).rechunk()], rechunk=False)
 
 
 def _long_bands(signatures: pl.DataFrame) -> pl.DataFrame:

@@ -70,16 +70,35 @@ def test_exact_duplicates_within_and_across_batches_keep_the_first() -> None:
     assert_frame_equal(pl.concat(seen.id_frames(rows=2)), seen.ids)
 
 
-def test_seen_ids_come_back_exactly_and_ids_sharing_a_first_half_stay_apart() -> None:
+@pytest.mark.parametrize("small", [False, True])
+def test_seen_ids_come_back_exactly_and_ids_sharing_a_first_half_stay_apart(
+    monkeypatch: pytest.MonkeyPatch, small: bool
+) -> None:
+    if small:
+        # Ids spill to the file 16 at a time and sorted runs of 32 ids are final: most ids
+        # are then looked up through a final run's filter and blocks of 5 keys.
+        monkeypatch.setattr(dedup, "_TAIL_ROWS", 16)
+        monkeypatch.setattr(dedup, "_FINAL_BYTES", 32 * 16)
+        monkeypatch.setattr(dedup, "_BLOCK_KEYS", 5)
     ids = [hashlib.md5(str(i).encode()).hexdigest() for i in range(1000)]
     # Same first 8 bytes, different last 8: only the second word tells them apart.
     twins = ["00" * 8 + "11" * 8, "00" * 8 + "22" * 8]
     seen = SeenArticles()
     assert seen.ids.schema == pl.Schema({"article_id": pl.String})
     assert seen.ids.height == 0
-    seen.add(pl.Series([*ids, twins[0]]))
+    for low in range(0, 1000, 90):  # batches of 90: runs merge, and some become final
+        seen.add(pl.Series(ids[low : low + 90]))
+    seen.add(pl.Series([twins[0]]))
     assert seen.ids["article_id"].to_list() == [*ids, twins[0]]
-    batch = pl.DataFrame({"article_id": [twins[1], twins[0], ids[7], "ff" * 16]})
+    assert len(seen) == 1001
+    assert pl.concat(seen.id_frames(start=990, rows=4))["article_id"].to_list() == [
+        *ids[990:],
+        twins[0],
+    ]
+    if small:
+        assert seen._keys._final  # the lookups below go through the file
+        assert seen.estimated_size() < 1001 * 16 / 2
+    batch = pl.DataFrame({"article_id": [twins[1], twins[0], ids[7], "ff" * 16, ids[999]]})
     result = drop_exact_duplicates(
         batch.with_columns(
             headline=pl.lit("h"), source_file=pl.lit("f"), source_line=1, source_offset=0
@@ -87,7 +106,12 @@ def test_seen_ids_come_back_exactly_and_ids_sharing_a_first_half_stay_apart() ->
         seen,
     )
     assert result.kept["article_id"].to_list() == [twins[1], "ff" * 16]
-    assert result.duplicates["article_id"].to_list() == [twins[0], ids[7]]
+    assert result.duplicates["article_id"].to_list() == [twins[0], ids[7], ids[999]]
+    # Every id held is found, whichever run holds it, and none of a thousand others is.
+    others = [hashlib.md5(f"x{i}".encode()).hexdigest() for i in range(1000)]
+    asked = pl.DataFrame({"article_id": [*ids, *others]})
+    rows = asked.select(dedup._id_words(pl.col("article_id"))).with_row_index("row")
+    assert seen.find(rows)["row"].sort().to_list() == list(range(1000))
 
 
 # --- near ------------------------------------------------------------------------------------
@@ -218,9 +242,9 @@ def test_near_dedup_is_the_same_when_the_index_spills_to_its_file(
     whole_kept, whole_dropped = _batched(records, records.height)
     assert whole_dropped.height == stats.near_duplicates > 0
     # A tail of 16 rows: most duplicates point at articles that are only in the file; and
-    # band runs of 64 keys are final, their ords looked up in the file too.
+    # band runs of 64 keys (and id runs of 32) are final, looked up in the file too.
     monkeypatch.setattr(dedup, "_TAIL_ROWS", 16)
-    monkeypatch.setattr(dedup, "_FINAL_ROWS", 64)
+    monkeypatch.setattr(dedup, "_FINAL_BYTES", 64 * 8)
     for size, reload in ((7, False), (50, True)):
         kept, dropped = _batched(records, size, reload=reload)
         assert_frame_equal(kept, whole_kept)
@@ -230,7 +254,7 @@ def test_near_dedup_is_the_same_when_the_index_spills_to_its_file(
 def test_spilled_rows_read_back_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dedup, "_TAIL_ROWS", 5)
     columns = dedup._ROW_COLUMNS
-    rows = dedup._SpilledRows()
+    rows = dedup._SpilledRows(columns)
     added = []
     for batch in range(7):
         # Words at both ends of the UInt64 range, distinct in every row and column.
@@ -285,7 +309,7 @@ def test_band_lookup_finds_what_a_join_finds_across_merged_runs(
 ) -> None:
     # Small runs, so that adds merge some runs and make others final; small blocks, so that
     # a final run's keys are read back from many blocks, and one key's rows span several.
-    monkeypatch.setattr(dedup, "_FINAL_ROWS", 64)
+    monkeypatch.setattr(dedup, "_FINAL_BYTES", 64 * 8)
     monkeypatch.setattr(dedup, "_BLOCK_KEYS", block_keys)
     runs = dedup._SortedRuns()
     held = []
@@ -293,24 +317,24 @@ def test_band_lookup_finds_what_a_join_finds_across_merged_runs(
         # Keys repeat within a batch and across batches; 0 and the largest key are edges.
         keys = [(batch * 7 + i * 13) % 97 for i in range(12)] + [0, 2**32 - 1]
         rows = pl.DataFrame(
-            {"key": keys, "ord": [batch * 100 + i for i in range(len(keys))]},
-            schema={"key": pl.UInt32, "ord": pl.UInt32},
+            {"key": keys, "value": [batch * 100 + i for i in range(len(keys))]},
+            schema={"key": pl.UInt32, "value": pl.UInt32},
         )
         runs.add(rows)
         held.append(rows)
     assert 1 < len(list(runs)) < 42  # some merged
-    assert runs._final  # some final, their ords in the file
+    assert runs._final  # some final, their values in the file
     assert runs._runs  # some still merging
     assert all(run["key"].is_sorted() for run in runs)
     wanted = pl.DataFrame(
         {"key": [5, 96, 0, 2**32 - 1, 1000, 5, 2**31], "doc": [0, 1, 2, 3, 4, 5, 6]},
         schema={"key": pl.UInt32, "doc": pl.UInt32},
     )
-    expected = wanted.join(pl.concat(held), on="key").select("doc", "ord")
+    expected = wanted.join(pl.concat(held), on="key").select("doc", "value")
     found = runs.lookup(wanted)
-    assert found.schema == pl.Schema({"doc": pl.UInt32, "ord": pl.UInt32})
+    assert found.schema == pl.Schema({"doc": pl.UInt32, "value": pl.UInt32})
     assert found.height == expected.height > 0
-    assert_frame_equal(found.sort("doc", "ord"), expected.sort("doc", "ord"))
+    assert_frame_equal(found.sort("doc", "value"), expected.sort("doc", "value"))
     assert runs.lookup(wanted.head(0)).height == 0
     assert dedup._SortedRuns().lookup(wanted).height == 0
     # Every key held and a few that are not, each asked by two docs.
@@ -318,13 +342,13 @@ def test_band_lookup_finds_what_a_join_finds_across_merged_runs(
         {"key": [k for k in range(100) for _ in range(2)], "doc": range(200)},
         schema={"key": pl.UInt32, "doc": pl.UInt32},
     )
-    expected = every.join(pl.concat(held), on="key").select("doc", "ord")
-    assert_frame_equal(runs.lookup(every).sort("doc", "ord"), expected.sort("doc", "ord"))
+    expected = every.join(pl.concat(held), on="key").select("doc", "value")
+    assert_frame_equal(runs.lookup(every).sort("doc", "value"), expected.sort("doc", "value"))
 
 
 def test_a_final_runs_filter_passes_every_key_it_holds_and_few_others() -> None:
     held = np.arange(0, 200_000, 2, dtype=np.uint32) * np.uint32(7919)
-    run = dedup._FinalRun.of(np.sort(held), keys_at=0, ords_at=0)
+    run = dedup._FinalRun.of(np.sort(held), keys_at=0, values_at=0)
     assert run.may_hold(dedup._bloom_hashes(held)).all()  # no false negatives, ever
     others = held + np.uint32(1)  # odd multiples plus one: none held
     # ~0.8% false positives at 10 bits a key
