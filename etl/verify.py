@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pyarrow as pa
@@ -51,6 +51,9 @@ from etl.validate import schema_errors
 from schemas import ARTICLES_JSON_SCHEMA_PATH, arrow
 from schemas.frames import ArticleFrame, DuplicateFrame, EntityFrame
 from schemas.records import Article, Manifest, Reject
+
+if TYPE_CHECKING:
+    import jsonschema_rs
 
 __all__ = ["Problem", "Report", "verify"]
 
@@ -456,37 +459,19 @@ def _check_lines(path: Path, where: str, model: type[BaseModel], report: Report)
         report.add(where, f"{len(bad)} line(s) fail {model.__name__}, e.g. {bad[:EXAMPLES]}")
 
 
-_ANNOTATIONS = frozenset({"description", "title", "default", "examples"})
+def _json_schema_validator() -> jsonschema_rs.Validator:
+    """Return a validator for the published JSON Schema of an `articles.jsonl` line.
 
-
-def _inline_refs(node: Any, defs: dict[str, Any], expanding: tuple[str, ...] = ()) -> Any:
-    """Return `node` with its local `#/$defs/...` references replaced by their definitions.
-
-    jsonschema resolves a `$ref` through its registry every time it meets one, once per
-    mention of every line: 775 lines a second with the references, 1,158 inlined. A
-    reference with keywords beside it other than annotations, or one inside its own
-    definition, is kept as it is (`$defs` stays in the schema, so it still resolves).
+    jsonschema-rs (compiled, draft 2020-12 from the schema's `$schema`) judges ~97,000 lines a
+    second on the benchmark machine, where the `jsonschema` package judged ~600 (1,158 on
+    the faster machine, with the schema's references inlined), 95% of `etl validate`'s
+    time. The tests hold its verdicts to the reference implementation's.
     """
-    if isinstance(node, list):
-        return [_inline_refs(item, defs, expanding) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        name = ref.removeprefix("#/$defs/")
-        if name in defs and name not in expanding and set(node) - {"$ref"} <= _ANNOTATIONS:
-            inlined = _inline_refs(defs[name], defs, (*expanding, name))
-            return {**inlined, **{k: v for k, v in node.items() if k != "$ref"}}
-    return {key: _inline_refs(value, defs, expanding) for key, value in node.items()}
-
-
-def _json_schema_validator() -> Any:
-    """Return a validator for the published JSON Schema of an `articles.jsonl` line."""
-    import jsonschema  # noqa: PLC0415 - only `etl validate` needs it
+    import jsonschema_rs  # noqa: PLC0415 - only `etl validate` needs it
 
     schema = json.loads(ARTICLES_JSON_SCHEMA_PATH.read_text(encoding="utf-8"))
-    inlined = _inline_refs(schema, schema.get("$defs", {}))
-    return jsonschema.validators.validator_for(schema)(inlined)
+    # Formats as annotations, as draft 2020-12 and the reference implementation have them.
+    return jsonschema_rs.validator_for(schema, validate_formats=False)
 
 
 def _check_article_lines(generation: Path, path: str, parquet: str | None, report: Report) -> None:
@@ -500,8 +485,10 @@ def _check_article_lines(generation: Path, path: str, parquet: str | None, repor
         except ValueError as exc:
             bad.append(f"line {number}: not JSON ({exc})")
             continue
+        if validator.is_valid(document):  # the fast path: a verdict, no errors built
+            continue
         for error in validator.iter_errors(document):
-            where = "/".join(str(part) for part in error.absolute_path) or "<line>"
+            where = "/".join(str(part) for part in error.instance_path) or "<line>"
             bad.append(f"line {number}: {where}: {error.message}")
     if bad:
         report.add(path, f"{len(bad)} JSON Schema violation(s), e.g. {bad[:EXAMPLES]}")

@@ -274,6 +274,23 @@ def test_validate_compares_json_lines_with_their_parquet_rows(
     assert "9 rows, articles/part-000001.parquet has 10" in capsys.readouterr().out
 
 
+def test_validate_names_each_json_schema_violation_by_line_and_path(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jsonl = (published / "current").resolve() / "articles_jsonl" / "part-000001.jsonl"
+    lines = jsonl.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if json.loads(line)["entities"])
+    document = json.loads(lines[number])
+    document["entities"][0]["label"] = "PERSON"
+    lines[number] = json.dumps(document, ensure_ascii=False) + "\n"
+    jsonl.write_text("".join(lines), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", str(published)]) == 6
+    said = capsys.readouterr().out
+    assert "1 JSON Schema violation(s), e.g. " in said
+    assert f"line {number + 1}: entities/0/label: " in said
+
+
 def test_validate_a_missing_folder_is_exit_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
