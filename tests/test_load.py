@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from output_helpers import consistency_problems, make_articles, make_entities
@@ -72,6 +73,45 @@ def test_parquet_settings_schema_metadata_statistics_dictionary(tmp_path: Path) 
     assert "RLE_DICTIONARY" in columns["source_file"].encodings
     assert "RLE_DICTIONARY" not in columns["article_id"].encodings  # unique: plain
     assert columns["article_id"].has_column_index  # the page index is written
+
+
+@pytest.mark.parametrize(
+    ("table", "frame", "schema"),
+    [
+        (ARTICLES, make_articles(6), arrow.ARTICLES),
+        (ENTITIES, make_entities(make_articles(6)), arrow.ENTITIES),
+    ],
+    ids=["articles", "entities"],
+)
+def test_every_column_gets_its_dictionary_and_statistics_setting(
+    tmp_path: Path, table: load.Table, frame: pl.DataFrame, schema: pa.Schema
+) -> None:
+    # The settings name Parquet paths (`entities.list.element.label`): a path pyarrow does not
+    # know is ignored without a word, so each column chunk is checked against the table's
+    # settings, nested ones above all.
+    path = tmp_path / "t.parquet"
+    with load.ParquetTableWriter(path, table, METADATA, path.name) as writer:
+        writer.write(to_arrow(frame, schema))
+    group = pq.ParquetFile(path).metadata.row_group(0)
+    chunks = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    assert set(chunks) == set(load._leaf_paths(schema))
+    assert table.dictionary < set(chunks)
+    dictionary = {name for name, chunk in chunks.items() if "RLE_DICTIONARY" in chunk.encodings}
+    assert dictionary == table.dictionary
+    statistics = {name for name, chunk in chunks.items() if chunk.is_stats_set}
+    assert statistics == {f.name for f in schema if not pa.types.is_nested(f.type)} - set(
+        table.no_statistics
+    )
+    if table is ARTICLES:  # the mention lists are dictionary-encoded, as in `entities`
+        assert "entities.list.element.entity_id" in dictionary
+        assert "countries.list.element" in dictionary
+
+
+def test_a_setting_for_a_column_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    misspelt = replace(ARTICLES, dictionary=frozenset({"entities.list.item.label"}))
+    with pytest.raises(ValueError, match=r"no such Parquet column \['entities.list.item.label'\]"):
+        load.ParquetTableWriter(tmp_path / "a.parquet", misspelt, METADATA, "a.parquet")
+    assert not (tmp_path / "a.parquet").exists()
 
 
 def test_a_parquet_file_holds_no_run_specific_value(tmp_path: Path) -> None:
