@@ -291,6 +291,23 @@ def test_validate_names_each_json_schema_violation_by_line_and_path(
     assert f"line {number + 1}: entities/0/label: " in said
 
 
+def test_validate_names_each_line_that_is_not_json(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jsonl = (published / "current").resolve() / "articles_jsonl" / "part-000001.jsonl"
+    lines = jsonl.read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1][:-20] + b"\n"  # cut short
+    lines[3] = b'{"article_id": "\\ud800"}\n'  # a lone surrogate: no UTF-8 text holds one
+    lines[4] = lines[4].replace(b'"', b"\xff", 1)  # not UTF-8
+    jsonl.write_bytes(b"".join(lines))
+    capsys.readouterr()
+    assert main(["validate", str(published)]) == 6
+    said = capsys.readouterr().out
+    assert "3 JSON Schema violation(s), e.g. " in said
+    for number in (2, 4, 5):
+        assert f"line {number}: not JSON (" in said
+
+
 def test_validate_a_missing_folder_is_exit_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

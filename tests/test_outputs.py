@@ -13,6 +13,7 @@ import polars as pl
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from pydantic import ValidationError
 
 from etl import verify
 from etl.config import RunConfig
@@ -20,6 +21,7 @@ from etl.load import TABLES
 from etl.pipeline import run
 from etl.synth import generate
 from schemas import ARTICLES_JSON_SCHEMA_PATH, arrow
+from schemas.records import Article
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "raw" / "000_2da8245de02aa76e.txt"
@@ -171,6 +173,59 @@ def test_etl_validate_judges_lines_as_the_reference_json_schema_implementation(
         assert not fast.is_valid(document)
         found = sorted(tuple(e.instance_path) for e in fast.iter_errors(document))
         assert found == expected
+
+
+def test_the_json_schema_rejects_every_line_the_pydantic_model_rejects(full: Path) -> None:
+    """`etl validate` checks article lines with the JSON Schema alone: it must be as strict."""
+    fast = verify._json_schema_validator()
+    line = json.loads((full / "articles.jsonl").read_text("utf-8").splitlines()[0])
+    mention, salience = line["entities"][0], line["country_salience"][0]
+    broken = [
+        *(
+            {**line, "entities": [{**mention, key: value}]}
+            for key, value in [
+                ("label", "PERSON"),
+                ("field", "title"),
+                ("start", -1),
+                ("end", 0),
+                ("start", 2**31),
+                ("text", ""),
+                ("name", None),
+                ("start", 1.5),
+            ]
+        ),
+        {**line, "entities": [{k: v for k, v in mention.items() if k != "end"}]},
+        {**line, "entities": [{**mention, "extra": 1}]},
+        {**line, "country_salience": [{**salience, "score": -0.1}]},
+        {**line, "country_salience": [{**salience, "mentions": -1}]},
+        {**line, "country_salience": [{**salience, "country": "FR"}]},
+        {**line, "countries": ["fra"]},
+        {**line, "flags": ["no_such_flag"]},
+        {**line, "article_id": line["article_id"].upper()},
+        {**line, "headline_repeats": 0},
+        {**line, "headline_repeats": 2**15},
+        {**line, "source_line": 0},
+        {**line, "source_offset": 2**63},
+        {**line, "body": ""},
+        {**line, "organizations": [1]},
+        {**line, "themes": None},
+        {**line, "extra": 1},
+        {k: v for k, v in line.items() if k != "word_count"},
+    ]
+    # Lines the model's lax mode takes and the schema does not: the schema is the stricter.
+    lax = [
+        {**line, "word_count": str(line["word_count"])},
+        {**line, "country_salience": [{**salience, "in_headline": 1}]},
+    ]
+    assert fast.is_valid(line)
+    Article.model_validate(line)
+    for document in broken:
+        with pytest.raises(ValidationError):
+            Article.model_validate_json(json.dumps(document))
+        assert not fast.is_valid(document), document
+    for document in lax:
+        Article.model_validate_json(json.dumps(document))
+        assert not fast.is_valid(document), document
 
 
 def test_jsonl_has_the_parquet_rows_fields_and_order(full: Path) -> None:
