@@ -308,6 +308,44 @@ def test_validate_names_each_line_that_is_not_json(
         assert f"line {number}: not JSON (" in said
 
 
+def test_validate_stops_the_line_checks_when_the_parquet_checks_fail(
+    published: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The line checks run on a thread: an error (or Ctrl-C) in the main thread's checks must
+    # tell them to stop, not leave the command waiting for every line.
+    started = threading.Event()
+    told_to_stop: list[bool] = []
+    real_lines = verify._check_all_lines
+
+    def lines(
+        generation: Path, files: dict[str, int], report: verify.Report, stop: threading.Event
+    ) -> None:
+        started.set()
+        told_to_stop.append(stop.wait(timeout=30))
+        real_lines(generation, files, report, stop)
+
+    def parquet(generation: Path, files: dict[str, int], report: verify.Report) -> None:
+        assert started.wait(timeout=30)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(verify, "_check_all_lines", lines)
+    monkeypatch.setattr(verify, "_check_parquet_rows", parquet)
+    with pytest.raises(KeyboardInterrupt):
+        verify.verify(published)
+    assert told_to_stop == [True]
+
+
+def test_a_stopped_line_check_reads_no_further(published: Path) -> None:
+    jsonl = (published / "current").resolve() / "articles_jsonl" / "part-000001.jsonl"
+    stop = threading.Event()
+    read = []
+    for number, _ in verify._lines(jsonl, stop):
+        read.append(number)
+        if number == 3:
+            stop.set()
+    assert read == [1, 2, 3]
+
+
 def test_validate_a_missing_folder_is_exit_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
