@@ -682,7 +682,7 @@ class _SpilledRows:
         return int(self._tail.estimated_size())
 
     def append(self, rows: pl.DataFrame) -> None:
-        """Append rows with the `_ROW_COLUMNS` columns."""
+        """Append rows that have (at least) this store's columns."""
         self._tail = pl.concat([self._tail, rows.select(self._columns)], rechunk=False)
         if self._tail.height >= _TAIL_ROWS:
             if self._file is None:
