@@ -302,6 +302,26 @@ def test_border_places_and_rivers_have_their_countries(gazetteer: list[dict[str,
     assert rows["Northern Corridor"]["kind"] == "corridor"
 
 
+def test_border_crossings_face_a_post_of_the_other_country(
+    gazetteer: list[dict[str, str]],
+) -> None:
+    # Pairs of posts across one border (gazetteer 2026.11.5): each side is its own country.
+    rows = {s: row for row in gazetteer for s in _surfaces(row)}
+    pairs = {
+        ("Beitbridge", "Musina"): ("ZWE", "ZAF"), ("Taveta", "Holili"): ("KEN", "TZA"),
+        ("Gatuna", "Katuna"): ("RWA", "UGA"), ("Seme", "Krak\u00e9"): ("NGA", "BEN"),
+        ("Paga", "Dakola"): ("GHA", "BFA"), ("Dostyk", "Alashankou"): ("KAZ", "CHN"),
+        ("Erenhot", "Zamyn-Uud"): ("CHN", "MNG"), ("Manzhouli", "Zabaykalsk"): ("CHN", "RUS"),
+        ("Chaman", "Spin Boldak"): ("PAK", "AFG"), ("Wagah", "Attari"): ("PAK", "IND"),
+        ("Petrapole", "Benapole"): ("IND", "BGD"), ("Raxaul", "Birgunj"): ("IND", "NPL"),
+        ("Kapikule", "Kapitan Andreevo"): ("TUR", "BGR"), ("Calexico", "Mexicali"): ("USA", "MEX"),
+        ("Foz do Igua\u00e7u", "Ciudad del Este"): ("BRA", "PRY"),
+    }  # fmt: skip
+    found = {pair: (rows[pair[0]]["country"], rows[pair[1]]["country"]) for pair in pairs}
+    assert found == pairs
+    assert all(rows[s]["label"] == "LOCATION" for pair in pairs for s in pair)
+
+
 def test_no_alias_the_tagger_would_drop_at_load(gazetteer: list[dict[str, str]]) -> None:
     # The loader skips a country's possessive (`Brazil's Federal Revenue`) and a name plus a
     # lower-case generic tail (`... programme`): such aliases are dead data.

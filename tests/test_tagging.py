@@ -192,6 +192,24 @@ def test_port_of_a_city_is_one_location() -> None:
     ]
 
 
+def test_border_crossings_are_places_of_the_side_recorded() -> None:
+    rows = _tag("Trucks queued at Beitbridge and Kasumbalesa, and at Wagah and Attari.")
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Beitbridge", "LOCATION", "ZWE"),
+        ("Kasumbalesa", "LOCATION", "COD"),
+        ("Wagah", "LOCATION", "PAK"),
+        ("Attari", "LOCATION", "IND"),
+    ]
+
+
+def test_a_crossing_that_is_also_a_surname_is_not_read_beside_a_name() -> None:
+    assert _tag("Central bank president Jier Nogales said so.") == []
+    assert [m["entity_id"] for m in _tag("Tomatoes enter the US at Nogales.")] == [
+        "country:USA",
+        "loc:nogales",
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "theme"),
     [
