@@ -116,6 +116,36 @@ def test_head_noun_phrase_takes_the_country_it_names() -> None:
     assert (korea["text"], korea["label"], korea["country"]) == ("Bank of Korea", "ORG", "KOR")
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Securities and Exchange Commission",
+        "National Environmental Standards and Regulations Enforcement Agency",
+        "Palm Oil Registration and Licensing Authority",
+    ],
+)
+def test_an_organization_name_may_hold_and(name: str) -> None:
+    rows = _tag(f"Officers of the {name} met on Monday.")
+    assert [(m["text"], m["label"]) for m in rows] == [(name, "ORG")]
+
+
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        (
+            "Barclays Bank and National Westminster Bank raised rates.",
+            ["Barclays Bank", "National Westminster Bank"],
+        ),
+        ("Commerzbank and Deutsche Bank raised rates.", ["Deutsche Bank"]),
+        ("Morgan Guaranty and Bank of Korea officials met.", ["Bank of Korea"]),
+        ("PDVSA and Union officials met.", []),
+        ("Finance Minister Ferdinand Lacina and Tax Administration officials met.", []),
+    ],
+)
+def test_and_between_two_names_does_not_join_them(body: str, names: list[str]) -> None:
+    assert [m["text"] for m in _tag(body) if m["label"] == "ORG"] == names
+
+
 def test_generic_phrases_and_title_words_are_no_names() -> None:
     assert _tag("The Customs Administration said the Agency would act.") == []
     assert _tag("Director General of the Agency spoke.") == []

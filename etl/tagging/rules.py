@@ -67,8 +67,10 @@ _OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}/])"
 _WINDOW = 80
 _DEF_WINDOW = 100
 
-# Left of a head word: capitalised words (joined by `&` at most), ending where the head starts.
-_LEFT_RUN = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:& +)?)+)$"
+# Left of a head word: capitalised words (joined by `&` or `and`), ending where the head starts
+# (`Securities and Exchange Commission`, `National Environmental Standards and Regulations
+# Enforcement Agency`).
+_LEFT_RUN = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:(?:&|and) +)?)+)$"
 # Programme and instrument names also take small words (`ASEAN Trade in Goods Agreement`); an
 # organization's do not, or `Director General of Jordan Customs` would be one name.
 _LEFT_RUN_LOOSE = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:(?:in|on|for|and|&) +)?)+)$"
@@ -106,6 +108,25 @@ _ACRONYM_BEFORE = _OPEN + r"(\p{Lu}[\p{L}\p{N}&.\-]{1,11}) *$"
 _INNER_RUN = r"^" + _TOKEN + r"(?: +(?:" + _CONNECTOR + r" +){0,2}" + _TOKEN + r"){1,11}$"
 
 _HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
+# In an organization's run, an `and` that joins two names rather than two words of one name
+# cuts the run: it starts after the last such `and`. Such an `and` follows a head word or a
+# company's suffix (`Barclays Bank and National Westminster Bank`, `Commerzbank and Deutsche
+# Bank`; `Customs` is left out, it leads names: `Customs and Excise Department`), or a
+# person's title and name (`Finance Minister Ferdinand Lacina and National Bank`), or comes
+# right before the head (`PDVSA and Union`, `Morgan Guaranty and Bank of America`).
+_ORG_ENDS = sorted(
+    [w for w, label in HEAD_WORDS.items() if label is EntityLabel.ORG and w != "Customs"]
+    + ["Co", "Corp", "Inc", "Ltd", "Plc", "PLC", "SA", "NV", "AG", "LLC", "Bhd", "Group"]
+    + ["Party", "Brothers", "International"],
+    key=len,
+    reverse=True,
+)
+_TITLES = "Minister|Secretary|Undersecretary|Governor|President|Chairman|Chief|Director"
+_BEFORE_COORDINATED = (
+    r"^(?:.*(?:^| )(?:" + "|".join(_ORG_ENDS) + r"|\S+bank)\.? +and +"
+    r"|.*(?:^| )(?:" + _TITLES + r") (?:.* )?and +"
+    r"|.* and +$)"
+)
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 _GENERIC_WORDS = (
     _HEADS + "|Revenue|Tax|Taxes|Trade|National|Federal|Central|General|Border|Excise|Finance"
@@ -174,7 +195,10 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             complement=pl.when(pl.col("complement").str.contains(_NOT_A_COMPLEMENT))
             .then(pl.lit(""))
             .otherwise(pl.col("complement")),
-            run=pl.col("run").str.replace(_STRIP_LEADING, ""),
+            run=pl.when(loose)
+            .then(pl.col("run"))
+            .otherwise(pl.col("run").str.replace(_BEFORE_COORDINATED, ""))
+            .str.replace(_STRIP_LEADING, ""),
         )
         # The last possessive in the run may split it: `Guatemala's | Tax Administration`.
         .with_columns(
