@@ -146,6 +146,32 @@ def test_and_between_two_names_does_not_join_them(body: str, names: list[str]) -
     assert [m["text"] for m in _tag(body) if m["label"] == "ORG"] == names
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Togo's Office Togolais des Recettes opened a post.",
+            [("Togo", "country:TGO"), ("Office Togolais des Recettes", "org:customs:TGO")],
+        ),
+        (
+            "The Direcci\u00f3n General de Aduanas de Guatemala opened a post.",
+            [("Direcci\u00f3n General de Aduanas de Guatemala", "org:customs:GTM")],
+        ),
+        (
+            "The Agence Nationale de la Statistique published figures.",
+            [("Agence Nationale de la Statistique", "org:x-agence-nationale-de-la-statistique")],
+        ),
+        ("An Office Depot store opened. The Office said so.", []),
+    ],
+)
+def test_a_head_word_that_comes_first_runs_rightwards(
+    body: str, expected: list[tuple[str, str]]
+) -> None:
+    # French, Spanish and Portuguese administrations put the head first; a customs or revenue
+    # word in the name makes it its country's customs administration.
+    assert [(m["text"], m["entity_id"]) for m in _tag(body)] == expected
+
+
 def test_generic_phrases_and_title_words_are_no_names() -> None:
     assert _tag("The Customs Administration said the Agency would act.") == []
     assert _tag("Director General of the Agency spoke.") == []

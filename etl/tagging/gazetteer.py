@@ -33,6 +33,7 @@ from schemas.records import EntityLabel
 
 __all__ = [
     "DEFAULT_DATA_DIR",
+    "HEAD_FIRST_WORDS",
     "HEAD_WORDS",
     "Gazetteer",
     "load_gazetteer",
@@ -80,6 +81,34 @@ HEAD_WORDS: dict[str, EntityLabel] = {
         EntityLabel.INSTRUMENT,
     ),
 }
+
+#: Head words that come first in their names (French, Spanish and Portuguese administrations:
+#: `Office Togolais des Recettes`, `Servicio Nacional de Aduanas`): an ORG phrase runs right
+#: from them over capitalised words joined by `de`, `des`, `du`, `del`, `da`, `do`, `y`, `et`.
+HEAD_FIRST_WORDS = frozenset(
+    {
+        "Direction",
+        "Dirección",
+        "Direção",
+        "Office",
+        "Servicio",
+        "Serviço",
+        "Superintendencia",
+        "Agence",
+        "Agencia",
+        "Agência",
+        "Autorité",
+        "Autoridad",
+        "Autoridade",
+        "Administración",
+        "Administração",
+        "Ministère",
+        "Ministerio",
+        "Ministério",
+        "Aduana",
+        "Aduanas",
+    }
+)
 
 PAREN = "("
 
@@ -367,7 +396,8 @@ def _pattern_table(
     """Return one row per pattern string, longest first, with what a match of it means.
 
     Columns: pattern; the entity it names (entity_id, label, name, country, source) or
-    nulls; head (the label of a head word) or null; paren; rule (ambiguity rule) or null.
+    nulls; head (the label of a head word) or null, head_at, head_first (a `HEAD_FIRST_WORDS`
+    word); paren; rule (ambiguity rule) or null.
     """
     # One entity per surface string: the best variant rank, then the entity listed first.
     order = entries.select("entity_id").with_row_index("entry_order")
@@ -380,7 +410,7 @@ def _pattern_table(
     )
     heads = pl.DataFrame(
         {"pattern": list(HEAD_WORDS), "head": [label.value for label in HEAD_WORDS.values()]}
-    ).with_columns(head_at=pl.lit(0, pl.Int64))
+    ).with_columns(head_at=pl.lit(0, pl.Int64), head_first=pl.lit(value=False))
     # A trigger that ends in a head word (`Free Trade Agreement`) must still anchor the rule.
     last_word = pl.col("pattern").str.extract(r"(?:^| )(\S+)$", 1)
     trigger_heads = (
@@ -396,9 +426,13 @@ def _pattern_table(
             head_at=(pl.col("pattern").str.len_chars() - pl.col("last").str.len_chars()).cast(
                 pl.Int64
             ),
+            head_first=pl.lit(value=False),
         )
     )
-    heads = pl.concat([heads, trigger_heads])
+    first = pl.DataFrame({"pattern": sorted(HEAD_FIRST_WORDS)}).with_columns(
+        head=pl.lit(EntityLabel.ORG.value), head_at=pl.lit(0, pl.Int64), head_first=pl.lit(True)
+    )
+    heads = pl.concat([heads, trigger_heads, first])
     return (
         pl.concat(
             [

@@ -84,6 +84,30 @@ _COMPLEMENT = (
     + _TOKEN
     + r"){0,5})"
 )
+# Left of a head word that comes first: only a possessor (`Togo's Office Togolais des
+# Recettes`), which lends the phrase its country.
+_POSSESSOR_RUN = _OPEN + r"((?:" + _TOKEN + r" +){0,2}\p{Lu}[\p{L}\p{N}&\-]*['\x{2019}]s +)$"
+# Right of a head word that comes first (`Office Togolais des Recettes`, `Superintendencia
+# Nacional de Aduanas y de Administración Tributaria`): capitalised words with at least one
+# French, Spanish or Portuguese `of` among them.
+_ROMANCE_OF = r"(?:de la|de las|de los|des|du|del|de|da|das|do|dos)"
+_ROMANCE_COMPLEMENT = (
+    r"^((?: +"
+    + _TOKEN
+    + r"){0,2} +"
+    + _ROMANCE_OF
+    + r" +"
+    + _TOKEN
+    + r"(?: +(?:(?:y|et|e)(?: +"
+    + _ROMANCE_OF
+    + r")?|"
+    + _ROMANCE_OF
+    + r") +"
+    + _TOKEN
+    + r"| +"
+    + _TOKEN
+    + r"){0,6})"
+)
 _NOT_A_COMPLEMENT = (
     r"^ +on +(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
     r"|April|May|June|July|August|September|October|November|December)\b"
@@ -170,7 +194,8 @@ def derived_id(label: pl.Expr, name: pl.Expr, country: pl.Expr | None = None) ->
 def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     """Return the capitalised phrases ending in each head-word hit (one row per kept phrase).
 
-    `heads`: doc, field, text, ascii, start, end, head (the head's label). Output: doc,
+    `heads`: doc, field, text, ascii, start, end, head (the head's label), head_first (whether
+    the head comes first in its name: no words are taken on its left). Output: doc,
     field, text, ascii, start, end, label, anchor and anchor_end (the head's span); for a run
     with a possessive, split_start (where the phrase starts without its possessor),
     possessor_end (where the possessor word ends) and split_keeps_name (whether more than the
@@ -181,15 +206,21 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     left = slice_chars(text, window_start, pl.col("start") - window_start, ascii)
     right = slice_chars(text, pl.col("end"), _WINDOW, ascii)
     loose = pl.col("head").is_in([EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value])
+    first = pl.col("head_first").fill_null(value=False)
     left_ascii, right_ascii = is_ascii(pl.col("left")), is_ascii(pl.col("right"))
     phrases = (
         heads.with_columns(left=left, right=right)
         .with_columns(
-            run=pl.when(loose)
+            run=pl.when(first)
+            .then(extract(pl.col("left"), _POSSESSOR_RUN, 1, left_ascii))
+            .when(loose)
             .then(extract(pl.col("left"), _LEFT_RUN_LOOSE, 1, left_ascii))
             .otherwise(extract(pl.col("left"), _LEFT_RUN, 1, left_ascii))
             .fill_null(""),
-            complement=extract(pl.col("right"), _COMPLEMENT, 1, right_ascii).fill_null(""),
+            complement=pl.coalesce(
+                pl.when(first).then(extract(pl.col("right"), _ROMANCE_COMPLEMENT, 1, right_ascii)),
+                extract(pl.col("right"), _COMPLEMENT, 1, right_ascii),
+            ).fill_null(""),
         )
         .with_columns(
             complement=pl.when(pl.col("complement").str.contains(_NOT_A_COMPLEMENT))

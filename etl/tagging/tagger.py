@@ -64,6 +64,9 @@ _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRU
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _ENTITY = ["entity_id", "label", "name", "country"]
+# Words that make an ORG phrase with a country that country's customs body (in English, French,
+# Spanish and Portuguese: `Revenue Service of Georgia`, `Office Togolais des Recettes`).
+_CUSTOMS_WORDS = r"\b(?:Customs|Revenue|Douanes?|Aduanas?|Alfândegas?|Recettes|Receita)\b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +93,9 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     styles = field_styles(texts)
     entities = _gather(hits.filter("entity"), patterns, *_ENTITY, "source", "rule")
     found = drop_ambiguous(_gazetteer_mentions(entities), styles).drop("rule")
-    heads = _gather(hits.filter(pl.col("head").is_not_null()), patterns, "head_at").with_columns(
-        start=pl.col("start") + pl.col("head_at")
-    )
+    heads = _gather(
+        hits.filter(pl.col("head").is_not_null()), patterns, "head_at", "head_first"
+    ).with_columns(start=pl.col("start") + pl.col("head_at"))
     found = _extend_with_heads(found, heads)
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
@@ -316,7 +319,7 @@ def _merge_phrases(
         .with_columns(
             is_customs=pl.col("customs_id").is_not_null()
             & (pl.col("label") == EntityLabel.ORG.value)
-            & pl.col("text").str.contains(r"\b(?:Customs|Revenue)\b")
+            & pl.col("text").str.contains(_CUSTOMS_WORDS)
         )
         .with_columns(
             entity_id=pl.when("is_customs").then("customs_id").otherwise("entity_id"),
