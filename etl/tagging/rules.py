@@ -8,7 +8,10 @@
   extended leftwards over capitalised words with a regex on a short slice before the head, and
   rightwards over an `of`/`for`/`on` complement (`Ministry of Finance`, `Bank of Korea`).
   Leading function words (`The`, `Through`) are dropped; a possessor with `'s` becomes the
-  phrase's country (`Guatemala's Tax Administration` is GTM's); a lone head is no name.
+  phrase's country (`Guatemala's Tax Administration` is GTM's); a lone head is no name. An
+  organization's run may hold `and` (`Securities and Exchange Commission`) unless it joins two
+  names (`_BEFORE_COORDINATED`). French, Spanish and Portuguese heads that come first
+  (`HEAD_FIRST_WORDS`: `Office Togolais des Recettes`) run rightwards over `de`/`des`/`del`.
 - **Acronym definitions** (`acronym_definitions`): `Long Name (ACR)` and `ACR (Long Name)`.
   The long form is taken from the run of capitalised words before the parenthesis by the
   acronym's capitals and initial (`_long_form`); the tagger prefers a known name that ends
@@ -195,7 +198,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     """Return the capitalised phrases ending in each head-word hit (one row per kept phrase).
 
     `heads`: doc, field, text, ascii, start, end, head (the head's label), head_first (whether
-    the head comes first in its name: no words are taken on its left). Output: doc,
+    the head comes first in its name: only a possessor is taken on its left). Output: doc,
     field, text, ascii, start, end, label, anchor and anchor_end (the head's span); for a run
     with a possessive, split_start (where the phrase starts without its possessor),
     possessor_end (where the possessor word ends) and split_keeps_name (whether more than the
