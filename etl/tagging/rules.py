@@ -57,13 +57,14 @@ ID_PREFIX = {
     EntityLabel.COUNTRY.value: "country",
 }
 
+_INITIALS = r"(?:\p{Lu}\.){2,}"
+_CAP_WORD = r"\p{Lu}[\p{L}\p{N}&\-]*"
+_ELISION = r"d['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*"
+_SAXON = r"['\x{2019}]s"  # the possessive 's
 # A capitalised word: initials (U.S.), a word starting upper case, or d'Ivoire-style elisions.
-_TOKEN = r"(?:(?:\p{Lu}\.){2,}|\p{Lu}[\p{L}\p{N}&\-]*|d['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*)"
+_TOKEN = r"(?:" + _INITIALS + "|" + _CAP_WORD + "|" + _ELISION + ")"
 # The same, optionally possessive (Guatemala's): only on the left of a head word.
-_TOKEN_POSS = (
-    r"(?:(?:\p{Lu}\.){2,}|\p{Lu}[\p{L}\p{N}&\-]*(?:['\x{2019}]s)?"
-    r"|d['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*)"
-)
+_TOKEN_POSS = r"(?:" + _INITIALS + "|" + _CAP_WORD + "(?:" + _SAXON + ")?|" + _ELISION + ")"
 _CONNECTOR_WORDS = "and|&|of|for|the|on|de|del|des|du|la|le|y|et"
 _CONNECTOR = r"(?:" + _CONNECTOR_WORDS + r")"
 _OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}/])"
@@ -89,7 +90,7 @@ _COMPLEMENT = (
 )
 # Left of a head word that comes first: only a possessor (`Togo's Office Togolais des
 # Recettes`), which lends the phrase its country.
-_POSSESSOR_RUN = _OPEN + r"((?:" + _TOKEN + r" +){0,2}\p{Lu}[\p{L}\p{N}&\-]*['\x{2019}]s +)$"
+_POSSESSOR_RUN = _OPEN + r"((?:" + _TOKEN + r" +){0,2}" + _CAP_WORD + _SAXON + r" +)$"
 # Right of a head word that comes first (`Office Togolais des Recettes`, `Superintendencia
 # Nacional de Aduanas y de Administración Tributaria`): capitalised words with at least one
 # French, Spanish or Portuguese `of` among them.
