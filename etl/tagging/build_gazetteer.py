@@ -52,6 +52,7 @@ __all__ = [
     "render_reuters_codes",
     "reuters_codes",
     "reuters_label_codes",
+    "subdivision_entities",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -368,8 +369,33 @@ def check_entities(entities: Sequence[Entity], retired: frozenset[str]) -> None:
     check_unique_surfaces(entities)
 
 
-def build_entities(curated_dir: Path = CURATED_DIR) -> list[Entity]:
-    """Return every gazetteer entity built from pycountry and `curated_dir`, sorted by id."""
+def subdivision_entities(rows: Sequence[Mapping[str, str]]) -> list[Entity]:
+    """Return a LOCATION per kept row of subdivisions.tsv (`import_subdivisions` writes it)."""
+    entities = []
+    for row in rows:
+        if row["status"] == "keep":
+            entities.append(
+                Entity(
+                    entity_id=f"loc:iso3166-2-{row['code'].lower()}",
+                    label="LOCATION",
+                    name=row["name"],
+                    country=row["country"],
+                    kind="subdivision",
+                    aliases=with_typographic_apostrophes(
+                        (row["name"], *split_list(row["aliases"]))
+                    ),
+                )
+            )
+        elif not row["status"].startswith("drop:"):
+            raise IntegrityError("gazetteer", f"{row['code']}: status must be keep or drop:...")
+    return entities
+
+
+def build_entities(curated_dir: Path = CURATED_DIR, *, subdivisions: bool = True) -> list[Entity]:
+    """Return every gazetteer entity built from pycountry and `curated_dir`, sorted by id.
+
+    `subdivisions=False` leaves out subdivisions.tsv (its importer checks names against the rest).
+    """
     records = country_records(
         iso_countries(),
         read_table(
@@ -385,6 +411,9 @@ def build_entities(curated_dir: Path = CURATED_DIR) -> list[Entity]:
     curated_columns = ("entity_id", "name", "country", "kind", "aliases", "note")
     for filename, label in CURATED_LABELS.items():
         entities += curated_entities(read_table(curated_dir / filename, curated_columns), label)
+    if subdivisions:
+        columns = ("code", "country", "type", "name", "aliases", "status", "note")
+        entities += subdivision_entities(read_table(curated_dir / "subdivisions.tsv", columns))
     retired = frozenset(
         row["entity_id"] for row in read_table(curated_dir / "retired.tsv", ("entity_id", "reason"))
     )

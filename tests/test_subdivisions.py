@@ -1,0 +1,174 @@
+"""ISO 3166-2 subdivisions: the importer's cleaning and decisions, the reviewed file, the tags."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from functools import cache
+
+import polars as pl
+import pycountry
+import pytest
+
+from etl.errors import IntegrityError
+from etl.tagging import Gazetteer, load_gazetteer, tag
+from etl.tagging import build_gazetteer as bg
+from etl.tagging import import_subdivisions as imp
+
+SUBDIVISIONS = bg.CURATED_DIR / "subdivisions.tsv"
+
+
+@cache
+def _gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+@cache
+def _rows() -> tuple[imp.SubdivisionRow, ...]:
+    return tuple(imp.read_rows(SUBDIVISIONS))
+
+
+def _row(code: str, name: str, country: str = "XXX") -> imp.SubdivisionRow:
+    twin = imp.ascii_twin(name)
+    aliases = (name, twin) if twin != name else (name,)
+    return imp.SubdivisionRow(code, country, "Province", name, aliases, "", "")
+
+
+@pytest.mark.parametrize(
+    ("catalogue", "prose"),
+    [
+        ("Hebei Sheng", "Hebei"),
+        ("Xinjiang Uygur Zizhiqu", "Xinjiang"),
+        ("Madrid, Comunidad de", "Madrid"),
+        ("Ilocos (Region I)", "Ilocos"),
+        ("Galicia [Galicia]", "Galicia"),
+        ("Antofagasta", "Antofagasta"),
+    ],
+)
+def test_clean_name_writes_catalogue_names_as_prose(catalogue: str, prose: str) -> None:
+    assert imp.clean_name(catalogue) == prose
+
+
+def test_ascii_twin_folds_diacritics_and_apostrophes() -> None:
+    assert imp.ascii_twin("Tarapacá") == "Tarapaca"
+    assert (
+        imp.ascii_twin("I\N{LATIN SMALL LETTER G WITH BREVE}d\N{LATIN SMALL LETTER DOTLESS I}r")
+        == "Igdir"
+    )
+    assert imp.ascii_twin("Ra\N{RIGHT SINGLE QUOTATION MARK}s al Khaymah") == "Ra's al Khaymah"
+
+
+def test_decide_gives_each_automatic_reason() -> None:
+    rows = [
+        _row("AA-1", "Ontario"),  # another gazetteer row has it
+        _row("AA-2", "Punjab"),
+        _row("BB-2", "Punjab"),  # two subdivisions share it
+        _row("AA-3", "Oyo"),  # too short
+        _row("AA-4", "North East"),  # compass words only
+        _row("AA-5", "Plateaux"),  # a landform word
+        _row("AA-6", "Acre"),  # lower-case in Reuters: a word
+        _row("AA-7", "Norfolk"),  # capitalised in Reuters, never with its country
+        _row("AA-8", "Sichuan"),  # capitalised in Reuters, with its country
+        _row("AA-9", "Kent"),  # two stories, neither labelled with its country
+    ]
+    counts = imp.CorpusCounts(
+        lower=Counter({"Acre": 25}),
+        stories=Counter({"Norfolk": 18, "Sichuan": 4, "Kent": 2}),
+        agreeing=Counter({"Sichuan": 4}),
+    )
+    decided = {r.code: r for r in imp.decide(rows, frozenset({"Ontario"}), counts)}
+    assert {code: r.status for code, r in decided.items()} == {
+        "AA-1": "drop:listed", "AA-2": "drop:shared", "BB-2": "drop:shared",
+        "AA-3": "drop:short", "AA-4": "drop:generic", "AA-5": "drop:generic",
+        "AA-6": "drop:word", "AA-7": "drop:reuters", "AA-8": "keep", "AA-9": "drop:reuters",
+    }  # fmt: skip
+    assert decided["AA-7"].note == "auto:0 of 18 Reuters stories labelled XXX"
+    assert decided["AA-8"].note == "auto:4 of 4 Reuters stories labelled XXX"
+    # Without the corpus, names are judged by form alone.
+    assert imp.decide([_row("AA-6", "Acre")], frozenset(), None)[0].status == "keep"
+
+
+def test_corpus_counts_read_case_shouting_and_labels() -> None:
+    stories = [
+        ("Floods in Sichuan cut rail links.", frozenset({"CHN"})),
+        ("SICHUAN OUTPUT FALLS\nOutput fell.", frozenset({"USA"})),
+        ("An acre of land; the acre price.", frozenset()),
+        ("Sheikh Ali al-Sabah said.", frozenset({"KWT"})),
+    ]
+    counts = imp.corpus_counts({"Sichuan": "CHN", "Acre": "BRA", "Sabah": "MYS"}, stories)
+    assert (counts.stories["Sichuan"], counts.agreeing["Sichuan"]) == (2, 1)
+    assert (counts.lower["Acre"], counts.stories["Acre"]) == (2, 0)
+    # The tagger reads across a hyphen, so the audit does too.
+    assert (counts.stories["Sabah"], counts.agreeing["Sabah"]) == (1, 0)
+
+
+def test_merge_keeps_hand_edits_over_a_fresh_import() -> None:
+    fresh = [
+        imp.SubdivisionRow("AA-1", "XXX", "Land", "Bayern", ("Bayern",), "keep", "auto"),
+        imp.SubdivisionRow("AA-2", "XXX", "Land", "Hessen", ("Hessen",), "keep", "auto"),
+    ]
+    hand = imp.SubdivisionRow(
+        "AA-1", "XXX", "Land", "Bavaria", ("Bavaria", "Bayern"), "keep", "hand: English name"
+    )
+    stale = imp.SubdivisionRow("AA-2", "XXX", "Land", "Hessen", ("Hessen",), "drop:word", "auto")
+    merged = imp.merge(fresh, [hand, stale])
+    assert merged == [hand, fresh[1]]
+
+
+def test_reviewed_file_is_sorted_decided_and_current() -> None:
+    rows = _rows()
+    codes = [r.code for r in rows]
+    assert codes == sorted(codes)
+    assert len(set(codes)) == len(codes)
+    assert all(r.status == "keep" or r.status.startswith("drop:") for r in rows)
+    assert all(r.note.startswith(("auto", "hand: ")) for r in rows)
+    assert all(r.name in r.aliases for r in rows)
+    known = {sub.code for sub in pycountry.subdivisions}
+    assert {r.code for r in rows} <= known
+    # Every hand drop says why.
+    assert all(len(r.note) > len("hand: ") for r in rows if r.status == "drop:hand")
+
+
+def test_subdivisions_reach_the_gazetteer_with_their_country() -> None:
+    with bg.DATA_DIR.joinpath("gazetteer.tsv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    by_surface = {s: r for r in rows for s in r["aliases"].split("|") if s}
+    expected = {
+        "Sulawesi": ("loc:iso3166-2-id-sl", "IDN"),
+        "Antofagasta": ("loc:iso3166-2-cl-an", "CHL"),
+        "Bavaria": ("loc:iso3166-2-de-by", "DEU"),
+        "Nuevo Leon": ("loc:iso3166-2-mx-nle", "MEX"),
+        "East Java": ("loc:iso3166-2-id-ji", "IDN"),
+        "Odesa region": ("loc:iso3166-2-ua-51", "UKR"),
+        "Sichuan": ("loc:iso3166-2-cn-sc", "CHN"),
+    }
+    assert {s: (by_surface[s]["entity_id"], by_surface[s]["country"]) for s in expected} == (
+        expected
+    )
+    # Words, surnames and companies stay out; so do names of two places.
+    for surface in ("Piedmont", "Norfolk", "Sabah", "Kent", "Punjab", "Plateau"):
+        assert by_surface.get(surface, {}).get("kind") != "subdivision", surface
+    # Rows the curated files already had keep their ids (Ontario, Guangdong, Texas).
+    assert by_surface["Ontario"]["entity_id"] == "loc:ontario"
+
+
+def test_build_refuses_an_unknown_status() -> None:
+    row = {"code": "AA-1", "country": "XXX", "type": "Land", "name": "X", "aliases": "X"}
+    row |= {"status": "maybe", "note": ""}
+    with pytest.raises(IntegrityError, match="status"):
+        bg.subdivision_entities([row])
+
+
+def _tag(body: str) -> list[dict[str, object]]:
+    texts = pl.DataFrame(
+        {"doc": pl.Series([0], dtype=pl.UInt32), "field": ["body"], "text": [body]}
+    )
+    return list(tag(texts, _gazetteer()).mentions.iter_rows(named=True))
+
+
+def test_a_province_is_a_location_that_lends_its_country() -> None:
+    rows = _tag("Customs will scan every bulk shipment leaving Sulawesi and East Java.")
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Sulawesi", "LOCATION", "IDN"),
+        ("East Java", "LOCATION", "IDN"),
+    ]
