@@ -322,6 +322,29 @@ def test_border_crossings_face_a_post_of_the_other_country(
     assert all(rows[s]["label"] == "LOCATION" for pair in pairs for s in pair)
 
 
+def test_rivers_capes_airports_and_secondary_ports_have_their_countries(
+    gazetteer: list[dict[str, str]],
+) -> None:
+    # Gazetteer 2026.11.7: a river, sea or lake of several countries takes none; one inside a
+    # country, an airport, a cape or a secondary port takes that country.
+    rows = {s: row for row in gazetteer for s in _surfaces(row)}
+    expected = {
+        "Danube": ("river", ""), "Yangtze": ("river", "CHN"), "Mekong": ("river", ""),
+        "River Nile": ("river", ""), "Cape of Good Hope": ("cape", "ZAF"),
+        "Lake Victoria": ("lake", ""), "Narita": ("airport", "JPN"),
+        "Schiphol": ("airport", "NLD"), "Izmail": ("port", "UKR"),
+        "Giurgiulesti": ("port", "MDA"), "Jeddah Islamic Port": ("port", "SAU"),
+        "Al Batha": ("city", "SAU"), "Ghuwaifat": ("city", "ARE"),
+        "Uruguaiana": ("city", "BRA"), "Paso de los Libres": ("city", "ARG"),
+    }  # fmt: skip
+    assert {s: (rows[s]["kind"], rows[s]["country"]) for s in expected} == expected
+    # Bare names that mostly mean something else stay out (the company, Rhone-Poulenc), and a
+    # country's name stays the country's (`Congo River` is the river's own form).
+    assert "Amazon" not in rows
+    assert "Rhone" not in rows
+    assert (rows["Congo"]["label"], rows["Congo River"]["kind"]) == ("COUNTRY", "river")
+
+
 def test_no_alias_the_tagger_would_drop_at_load(gazetteer: list[dict[str, str]]) -> None:
     # The loader skips a country's possessive (`Brazil's Federal Revenue`) and a name plus a
     # lower-case generic tail (`... programme`): such aliases are dead data.

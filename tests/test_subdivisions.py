@@ -172,3 +172,12 @@ def test_a_province_is_a_location_that_lends_its_country() -> None:
         ("Sulawesi", "LOCATION", "IDN"),
         ("East Java", "LOCATION", "IDN"),
     ]
+
+
+def test_a_river_names_no_country_and_a_cape_names_its_own() -> None:
+    rows = _tag("Barges unload at Izmail on the Danube; ships sail round the Cape of Good Hope.")
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Izmail", "UKR"),
+        ("Danube", None),
+        ("Cape of Good Hope", "ZAF"),
+    ]
