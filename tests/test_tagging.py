@@ -130,6 +130,46 @@ def test_an_organization_name_may_hold_and(name: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "name",
+    [
+        "Department for Environment, Food and Rural Affairs",
+        "Federal Authority for Identity, Citizenship, Customs and Port Security",
+        "Ministry of Agriculture, Forestry and Fisheries",
+    ],
+)
+def test_an_organization_name_may_hold_a_comma_list(name: str) -> None:
+    rows = _tag(f"Officers of the {name} met on Monday.")
+    assert [(m["text"], m["label"]) for m in rows] == [(name, "ORG")]
+
+
+def test_an_english_head_may_come_first_before_general_of() -> None:
+    rows = _tag("Indonesia's Directorate General of Customs and Excise scans every shipment.")
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Indonesia", "country:IDN"),
+        ("Directorate General of Customs and Excise", "org:customs:IDN"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        # A list of names, not the words of one name: the comma ends the first.
+        (
+            "The Bank of Korea, Korea Development Bank and Shinhan Bank agreed.",
+            ["Bank of Korea", "Korea Development Bank", "Shinhan Bank"],
+        ),
+        # No closing `and`: the comma ends the name.
+        (
+            "The Authority for Zambezi Shipping, Harare officials said, agreed.",
+            ["Authority for Zambezi Shipping"],
+        ),
+    ],
+)
+def test_a_comma_list_of_names_is_not_one_name(body: str, names: list[str]) -> None:
+    assert [m["text"] for m in _tag(body) if m["label"] == "ORG"] == names
+
+
+@pytest.mark.parametrize(
     ("body", "names"),
     [
         (

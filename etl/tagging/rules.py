@@ -78,15 +78,25 @@ _LEFT_RUN = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:(?:&|and) +)?)+)$"
 # Programme and instrument names also take small words (`ASEAN Trade in Goods Agreement`); an
 # organization's do not, or `Director General of Jordan Customs` would be one name.
 _LEFT_RUN_LOOSE = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:(?:in|on|for|and|&) +)?)+)$"
-# Right of a head word: an of/for/on complement of capitalised words.
+# A comma list that closes a complement with `and` (`of Agriculture, Forestry and Fisheries`,
+# `for Identity, Citizenship, Customs and Port Security`): items of one to three capitalised
+# words; without the closing `and` a comma ends the name (`Ministry of Finance, Tokyo`).
+_COMMA_LIST = (
+    r"(?:(?:, +" + _TOKEN + r"(?: +" + _TOKEN + r"){0,2}){1,4},? +and +"
+    + _TOKEN + r"(?: +" + _TOKEN + r"){0,2})?"
+)  # fmt: skip
+# Right of a head word: an of/for/on complement of capitalised words, also after `General`
+# (`Directorate General of Customs and Excise`).
 _COMPLEMENT = (
-    r"^( +(?:of|for|on) +(?:(?:the|a|an) +)?"
+    r"^( +(?:General +)?(?:of|for|on) +(?:(?:the|a|an) +)?"
     + _TOKEN
     + r"(?: +(?:"
     + _CONNECTOR
     + r" +){0,2}"
     + _TOKEN
-    + r"){0,5})"
+    + r"){0,5}"
+    + _COMMA_LIST
+    + r")"
 )
 # Left of a head word that comes first: only a possessor (`Togo's Office Togolais des
 # Recettes`), which lends the phrase its country.
@@ -155,6 +165,9 @@ _BEFORE_COORDINATED = (
     r"|.*(?:^| )(?:" + _TITLES + r") (?:.* )?and +"
     r"|.* and +$)"
 )
+# A comma list holding a head word or a company's suffix lists names, not the words of one name
+# (`Bank of Japan, Federal Reserve Board and Bank of England`): the complement ends at its comma.
+_LIST_OF_NAMES = r",.* (?:" + "|".join(_ORG_ENDS) + r")(?:[ ,.]|$)"
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 _GENERIC_WORDS = (
     _HEADS + "|Revenue|Tax|Taxes|Trade|National|Federal|Central|General|Border|Excise|Finance"
@@ -229,6 +242,8 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             complement=pl.when(pl.col("complement").str.contains(_NOT_A_COMPLEMENT))
             .then(pl.lit(""))
+            .when(pl.col("complement").str.contains(_LIST_OF_NAMES))
+            .then(pl.col("complement").str.replace(r",.*$", ""))
             .otherwise(pl.col("complement")),
             run=pl.when(loose)
             .then(pl.col("run"))
