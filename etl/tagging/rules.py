@@ -6,7 +6,9 @@
   entity of the head's label (`Kenya Revenue Authority` ORG, `Inama Project` PROGRAMME,
   `Istanbul Convention` INSTRUMENT). The matcher anchors on the head words; the phrase is
   extended leftwards over capitalised words with a regex on a short slice before the head, and
-  rightwards over an `of`/`for`/`on` complement (`Ministry of Finance`, `Bank of Korea`).
+  rightwards over an `of`/`for`/`on` complement (`Ministry of Finance`, `Bank of Korea`),
+  also after `General` and up to a comma list closed by `and` (`Ministry of Agriculture,
+  Forestry and Fisheries`) unless the list's items are names themselves.
   Leading function words (`The`, `Through`) are dropped; a possessor with `'s` becomes the
   phrase's country (`Guatemala's Tax Administration` is GTM's); a lone head is no name. An
   organization's run may hold `and` (`Securities and Exchange Commission`) unless it joins two
