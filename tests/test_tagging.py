@@ -151,6 +151,29 @@ def test_an_english_head_may_come_first_before_general_of() -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Imports fell under the Biosecurity Act in March.", ("Biosecurity Act", "INSTRUMENT")),
+        ("The Union Customs Code applies from May.", ("Union Customs Code", "INSTRUMENT")),
+        (
+            "The EU Deforestation Regulation delays shipments.",
+            ("EU Deforestation Regulation", "INSTRUMENT"),
+        ),
+        (
+            "Under the Generalised Scheme of Preferences, duties fall.",
+            ("Generalised Scheme of Preferences", "PROGRAMME"),
+        ),
+        ("The Ways and Means Committee met.", ("Ways and Means Committee", "ORG")),
+        ("Chrysler Corp and Texas Instruments Inc reported.", ("Chrysler Corp", "ORG")),
+    ],
+)
+def test_acts_codes_schemes_committees_and_companies_have_heads(
+    body: str, expected: tuple[str, str]
+) -> None:
+    assert expected in [(m["text"], m["label"]) for m in _tag(body)]
+
+
+@pytest.mark.parametrize(
     ("body", "names"),
     [
         # A list of names, not the words of one name: the comma ends the first.

@@ -63,10 +63,20 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Directorate",
             "Bureau",
             "Board",
+            "Committee",
+            "Chamber",
+            # Companies' legal forms (`Semiconductor Manufacturing International Corp`).
+            "Corporation",
+            "Corp",
+            "Company",
+            "Inc",
+            "Ltd",
         ),
         EntityLabel.ORG,
     ),
-    **dict.fromkeys(("Programme", "Program", "Project", "Initiative"), EntityLabel.PROGRAMME),
+    **dict.fromkeys(
+        ("Programme", "Program", "Project", "Initiative", "Scheme"), EntityLabel.PROGRAMME
+    ),
     **dict.fromkeys(
         (
             "Agreement",
@@ -77,6 +87,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Arrangement",
             "Standards",
             "Treaty",
+            "Act",
+            "Code",
+            "Regulation",
         ),
         EntityLabel.INSTRUMENT,
     ),
