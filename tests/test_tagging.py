@@ -173,6 +173,16 @@ def test_acts_codes_schemes_committees_and_companies_have_heads(
     assert expected in [(m["text"], m["label"]) for m in _tag(body)]
 
 
+def test_known_companies_are_orgs_without_a_country_unless_their_name_has_one() -> None:
+    rows = _tag("Maersk and DP World said Huawei and TSMC shipments rose.")
+    assert [(m["text"], m["entity_id"], m["country"]) for m in rows] == [
+        ("Maersk", "org:maersk", None),
+        ("DP World", "org:dp-world", None),
+        ("Huawei", "org:huawei", None),
+        ("TSMC", "org:tsmc", "TWN"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "names"),
     [

@@ -369,18 +369,24 @@ def check_entities(entities: Sequence[Entity], retired: frozenset[str]) -> None:
     check_unique_surfaces(entities)
 
 
-def subdivision_entities(rows: Sequence[Mapping[str, str]]) -> list[Entity]:
-    """Return a LOCATION per kept row of subdivisions.tsv (`import_subdivisions` writes it)."""
+def subdivision_entities(
+    rows: Sequence[Mapping[str, str]], prefix: str = "loc:iso3166-2-", kind: str = "subdivision"
+) -> list[Entity]:
+    """Return a LOCATION per kept row of a reviewed import (subdivisions.tsv, towns.tsv).
+
+    `import_subdivisions` and `import_towns` write those files; a row's id is `prefix` and its
+    lower-cased code (`loc:iso3166-2-id-sl`, `loc:geonames-2229798`).
+    """
     entities = []
     for row in rows:
         if row["status"] == "keep":
             entities.append(
                 Entity(
-                    entity_id=f"loc:iso3166-2-{row['code'].lower()}",
+                    entity_id=prefix + row["code"].lower().removeprefix("gn-"),
                     label="LOCATION",
                     name=row["name"],
                     country=row["country"],
-                    kind="subdivision",
+                    kind=kind,
                     aliases=with_typographic_apostrophes(
                         (row["name"], *split_list(row["aliases"]))
                     ),
@@ -391,10 +397,13 @@ def subdivision_entities(rows: Sequence[Mapping[str, str]]) -> list[Entity]:
     return entities
 
 
-def build_entities(curated_dir: Path = CURATED_DIR, *, subdivisions: bool = True) -> list[Entity]:
+def build_entities(
+    curated_dir: Path = CURATED_DIR, *, subdivisions: bool = True, towns: bool = True
+) -> list[Entity]:
     """Return every gazetteer entity built from pycountry and `curated_dir`, sorted by id.
 
-    `subdivisions=False` leaves out subdivisions.tsv (its importer checks names against the rest).
+    `subdivisions=False` leaves out subdivisions.tsv and towns.tsv, `towns=False` towns.tsv:
+    their importers check names against the rest.
     """
     records = country_records(
         iso_countries(),
@@ -411,9 +420,12 @@ def build_entities(curated_dir: Path = CURATED_DIR, *, subdivisions: bool = True
     curated_columns = ("entity_id", "name", "country", "kind", "aliases", "note")
     for filename, label in CURATED_LABELS.items():
         entities += curated_entities(read_table(curated_dir / filename, curated_columns), label)
+    columns = ("code", "country", "type", "name", "aliases", "status", "note")
     if subdivisions:
-        columns = ("code", "country", "type", "name", "aliases", "status", "note")
         entities += subdivision_entities(read_table(curated_dir / "subdivisions.tsv", columns))
+    if subdivisions and towns:
+        rows = read_table(curated_dir / "towns.tsv", columns)
+        entities += subdivision_entities(rows, prefix="loc:geonames-", kind="town")
     retired = frozenset(
         row["entity_id"] for row in read_table(curated_dir / "retired.tsv", ("entity_id", "reason"))
     )

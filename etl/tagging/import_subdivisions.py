@@ -66,6 +66,7 @@ __all__ = [
     "main",
     "merge",
     "render",
+    "reuters_stories",
 ]
 
 COLUMNS = ("code", "country", "type", "name", "aliases", "status", "note")
@@ -232,13 +233,17 @@ def decide(
     rows: Sequence[SubdivisionRow], listed: frozenset[str], counts: CorpusCounts | None
 ) -> list[SubdivisionRow]:
     """Return the rows with an automatic status and note (see the module docstring)."""
-    owners: Counter[str] = Counter(alias for row in rows for alias in set(row.aliases))
+    # Compared in capitals: the matcher also reads every name in ALL CAPS (wire headlines).
+    listed_caps = frozenset(name.upper() for name in listed)
+    owners: Counter[str] = Counter(
+        caps for row in rows for caps in {alias.upper() for alias in row.aliases}
+    )
     out = []
     for row in rows:
         status, note = KEEP, ""
-        if any(alias in listed for alias in row.aliases):
+        if any(alias.upper() in listed_caps for alias in row.aliases):
             status = "drop:listed"
-        elif any(owners[alias] > 1 for alias in row.aliases):
+        elif any(owners[alias.upper()] > 1 for alias in row.aliases):
             status = "drop:shared"
         elif sum(ch.isalpha() for ch in row.name) < MIN_LETTERS:
             status = "drop:short"
@@ -292,7 +297,7 @@ def render(rows: Iterable[SubdivisionRow]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _reuters_stories(directory: Path) -> list[tuple[str, frozenset[str]]]:
+def reuters_stories(directory: Path) -> list[tuple[str, frozenset[str]]]:
     """Return (headline and body, labelled ISO alpha-3 codes) per Reuters-21578 story."""
     places, _ = read_reuters_codes()
     try:
@@ -324,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts = None
         if (directory / "labels.jsonl").exists():
             surfaces = {alias: row.country for row in fresh for alias in row.aliases}
-            counts = corpus_counts(surfaces, _reuters_stories(directory))
+            counts = corpus_counts(surfaces, reuters_stories(directory))
         else:
             print(f"no Reuters corpus at {directory}: words are not checked", file=sys.stderr)
         decided = decide(fresh, listed, counts)
