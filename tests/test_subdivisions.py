@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 import pycountry
@@ -225,3 +226,19 @@ def test_towns_reach_the_gazetteer_and_lend_their_country() -> None:
     # `Rosario` is one of them: Reuters's three stories with it are none of them Argentine.
     for surface in ("George", "Nigel", "Mobile", "Split", "Preston", "Beni", "Florence", "Rosario"):
         assert kinds.get(surface) != "town", surface
+
+
+def test_review_writes_the_decided_rows_and_keeps_hand_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "towns.tsv"
+    hand = imp.SubdivisionRow("GN-2", "XXX", "1", "Preston", ("Preston",), "drop:hand", "hand: x")
+    out.write_text(imp.render([hand]), encoding="utf-8")
+    fresh = [_row("GN-10", "Ontario"), _row("GN-2", "Preston"), _row("GN-3", "Nador")]
+    ontario = bg.Entity("loc:ontario", "LOCATION", "Ontario", "CAN", "province", ("Ontario",))
+    rows = imp.review(fresh, [ontario], tmp_path / "no-corpus", out, key=lambda r: r.code)
+    assert [(r.code, r.status) for r in rows] == [
+        ("GN-10", "drop:listed"), ("GN-2", "drop:hand"), ("GN-3", "keep"),
+    ]  # fmt: skip
+    assert imp.read_rows(out) == rows
+    assert "words are not checked" in capsys.readouterr().err

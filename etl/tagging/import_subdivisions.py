@@ -38,9 +38,10 @@ import re
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
@@ -50,6 +51,7 @@ from etl.extract import parse_text
 from etl.tagging.build_gazetteer import (
     CURATED_DIR,
     LIST_SEP,
+    Entity,
     build_entities,
     corpus_dir,
     read_table,
@@ -67,6 +69,7 @@ __all__ = [
     "merge",
     "render",
     "reuters_stories",
+    "review",
 ]
 
 COLUMNS = ("code", "country", "type", "name", "aliases", "status", "note")
@@ -315,6 +318,33 @@ def reuters_stories(directory: Path) -> list[tuple[str, frozenset[str]]]:
     ]
 
 
+def review(
+    fresh: Sequence[SubdivisionRow],
+    others: Iterable[Entity],
+    directory: Path,
+    out: Path,
+    key: Callable[[SubdivisionRow], Any] | None = None,
+) -> list[SubdivisionRow]:
+    """Decide `fresh` against the other entities and the corpus, merge the hand rows of `out`.
+
+    Writes `out` (rows by code, or by `key`) and returns its rows. Without the corpus at
+    `directory` the words and namesakes are not checked, and a warning says so.
+    """
+    listed = frozenset(s for e in others for s in (*e.aliases, *e.demonyms))
+    counts = None
+    if (directory / "labels.jsonl").exists():
+        surfaces = {alias: row.country for row in fresh for alias in row.aliases}
+        counts = corpus_counts(surfaces, reuters_stories(directory))
+    else:
+        print(f"no Reuters corpus at {directory}: words are not checked", file=sys.stderr)
+    old = read_rows(out) if out.exists() else []
+    rows = merge(decide(fresh, listed, counts), old)
+    if key is not None:
+        rows.sort(key=key)
+    out.write_text(render(rows), encoding="utf-8")
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the import from the command line; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m etl.tagging.import_subdivisions")
@@ -323,19 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         directory = args.corpus or corpus_dir()
-        fresh = candidates()
-        others = build_entities(subdivisions=False)
-        listed = frozenset(s for e in others for s in (*e.aliases, *e.demonyms))
-        counts = None
-        if (directory / "labels.jsonl").exists():
-            surfaces = {alias: row.country for row in fresh for alias in row.aliases}
-            counts = corpus_counts(surfaces, reuters_stories(directory))
-        else:
-            print(f"no Reuters corpus at {directory}: words are not checked", file=sys.stderr)
-        decided = decide(fresh, listed, counts)
-        old = read_rows(args.out) if args.out.exists() else []
-        rows = merge(decided, old)
-        args.out.write_text(render(rows), encoding="utf-8")
+        rows = review(candidates(), build_entities(subdivisions=False), directory, args.out)
         kept = sum(row.status == KEEP for row in rows)
         print(f"{len(rows)} subdivisions, {kept} kept -> {args.out}")
     except EtlError as exc:

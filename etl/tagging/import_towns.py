@@ -29,16 +29,7 @@ import pycountry
 
 from etl.errors import EtlError, UsageError
 from etl.tagging.build_gazetteer import CURATED_DIR, build_entities, corpus_dir
-from etl.tagging.import_subdivisions import (
-    SubdivisionRow,
-    ascii_twin,
-    corpus_counts,
-    decide,
-    merge,
-    read_rows,
-    render,
-    reuters_stories,
-)
+from etl.tagging.import_subdivisions import KEEP, SubdivisionRow, ascii_twin, review
 
 __all__ = ["MIN_POPULATION", "Town", "candidates", "main"]
 
@@ -117,18 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         directory = args.corpus or corpus_dir()
         fresh = candidates(load_towns())
         others = build_entities(towns=False)
-        listed = frozenset(s for e in others for s in (*e.aliases, *e.demonyms))
-        counts = None
-        if (directory / "labels.jsonl").exists():
-            surfaces = {alias: row.country for row in fresh for alias in row.aliases}
-            counts = corpus_counts(surfaces, reuters_stories(directory))
-        else:
-            print(f"no Reuters corpus at {directory}: words are not checked", file=sys.stderr)
-        decided = decide(fresh, listed, counts)
-        old = read_rows(args.out) if args.out.exists() else []
-        rows = sorted(merge(decided, old), key=_geonameid)
-        args.out.write_text(render(rows), encoding="utf-8")
-        kept = sum(row.status == "keep" for row in rows)
+        rows = review(fresh, others, directory, args.out, key=_geonameid)
+        kept = sum(row.status == KEEP for row in rows)
         print(f"{len(rows)} towns, {kept} kept -> {args.out}")
     except EtlError as exc:
         print(f"import_towns: {exc}", file=sys.stderr)
