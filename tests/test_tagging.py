@@ -170,6 +170,65 @@ def test_acts_codes_schemes_committees_and_companies_have_heads(
     assert expected in [(m["text"], m["label"]) for m in _tag(body)]
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "The Zambezi Hauliers Association and the Tamarind Federation met.",
+            [("Zambezi Hauliers Association", "ORG"), ("Tamarind Federation", "ORG")],
+        ),
+        ("Freight moved on the Tamarind Valley Railway.", [("Tamarind Valley Railway", "ORG")]),
+        (
+            "Declarations go through the Zambezi Cargo Declaration System, while the "
+            "Carbon Registry lists importers.",
+            [("Zambezi Cargo Declaration System", "PROGRAMME"), ("Carbon Registry", "PROGRAMME")],
+        ),
+        ("Cargo rerouted to Grand Tamarind Port.", [("Grand Tamarind Port", "LOCATION")]),
+    ],
+)
+def test_associations_railways_systems_and_ports_have_heads(
+    body: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(m["text"], m["label"]) for m in _tag(body)] == expected
+
+
+def test_a_place_named_by_a_head_takes_the_country_it_names() -> None:
+    rows = _tag("Flights resumed at Cairo Airport and on the Lobito Corridor.")
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Cairo Airport", "LOCATION", "EGY"),
+        ("Lobito Corridor", "LOCATION", "AGO"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Duties apply under Customs Law No. 207 of 2020 in May.", "Customs Law No. 207 of 2020"),
+        ("Under Regulation (EU) 2023/956, importers register.", "Regulation (EU) 2023/956"),
+        ("Checks follow the Biosecurity Act 2015 and its rules.", "Biosecurity Act 2015"),
+        ("Transit follows Additional Protocol 5 to the treaty.", "Additional Protocol 5"),
+        ("The Tamarind Trade Agreement 10 years ago cut tariffs.", "Tamarind Trade Agreement"),
+    ],
+)
+def test_an_instruments_number_is_part_of_its_name(body: str, name: str) -> None:
+    rows = _tag(body)
+    assert [m["text"] for m in rows if m["label"] == "INSTRUMENT"] == [name]
+    # `(EU)` marks whose regulation it is: it defines no acronym by the words before it.
+    assert not [m for m in rows if m["text"] == "Under Regulation"]
+
+
+def test_a_ministry_or_department_named_by_its_portfolio_is_a_name() -> None:
+    rows = _tag(
+        "The Ministry of Finance, the Finance Ministry and the Revenue Department agreed, "
+        "but the Customs Administration did not."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Ministry of Finance", "ORG"),
+        ("Finance Ministry", "ORG"),
+        ("Revenue Department", "ORG"),
+    ]
+
+
 def test_known_companies_are_orgs_without_a_country_unless_their_name_has_one() -> None:
     rows = _tag("Maersk and DP World said Huawei and TSMC shipments rose.")
     assert [(m["text"], m["entity_id"], m["country"]) for m in rows] == [

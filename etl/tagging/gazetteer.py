@@ -71,11 +71,27 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Company",
             "Inc",
             "Ltd",
+            # Trade bodies and carriers (`Bangladesh Garment Manufacturers and Exporters
+            # Association`, `Canadian National Railway`).
+            "Association",
+            "Federation",
+            "Railway",
+            "Railways",
         ),
         EntityLabel.ORG,
     ),
     **dict.fromkeys(
-        ("Programme", "Program", "Project", "Initiative", "Scheme"), EntityLabel.PROGRAMME
+        (
+            "Programme",
+            "Program",
+            "Project",
+            "Initiative",
+            "Scheme",
+            # Customs IT systems and registers (`Customs Declaration System`, `CBAM Registry`).
+            "System",
+            "Registry",
+        ),
+        EntityLabel.PROGRAMME,
     ),
     **dict.fromkeys(
         (
@@ -90,9 +106,14 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Act",
             "Code",
             "Regulation",
+            "Law",
+            "Directive",
+            "Decree",
         ),
         EntityLabel.INSTRUMENT,
     ),
+    # Named places that no list holds (`Grand Faw Port`, `Lobito Corridor`, `Cairo Airport`).
+    **dict.fromkeys(("Port", "Airport", "Corridor"), EntityLabel.LOCATION),
 }
 
 #: Head words that come first in their names (French, Spanish and Portuguese administrations:

@@ -124,6 +124,16 @@ _ROMANCE_COMPLEMENT = (
     + _TOKEN
     + r"){0,6})"
 )
+# Right of an instrument's head word: its number (`Customs Law No. 207 of 2020`, `Regulation
+# (EU) 2023/956`, `Biosecurity Act 2015`, `Additional Protocol 5`), not a count of something.
+_NUMBERED = (
+    r"^( +(?:\(\p{Lu}{2,}\) +)?(?:No\.? +\d+(?:/\d+)*(?: +of +(?:19|20)\d{2})?"
+    r"|\d{1,4}/\d{1,4}|\d{1,4}))(?:[^\p{L}\p{N}%.,]|[.,](?:\D|$)|$)"
+)
+_NOT_A_NUMBER = (
+    r"^ +\d+ +(?:years?|months?|weeks?|days?|hours?|per|percent|pct|million|billion|tonnes?"
+    r"|members?|countries|nations|states)\b"
+)
 _NOT_A_COMPLEMENT = (
     r"^ +on +(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
     r"|April|May|June|July|August|September|October|November|December)\b"
@@ -239,6 +249,10 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             complement=pl.coalesce(
                 pl.when(first).then(extract(pl.col("right"), _ROMANCE_COMPLEMENT, 1, right_ascii)),
                 extract(pl.col("right"), _COMPLEMENT, 1, right_ascii),
+                pl.when(
+                    (pl.col("head") == EntityLabel.INSTRUMENT.value)
+                    & ~pl.col("right").str.contains(_NOT_A_NUMBER)
+                ).then(extract(pl.col("right"), _NUMBERED, 1, right_ascii)),
             ).fill_null(""),
         )
         .with_columns(
@@ -404,9 +418,14 @@ def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
     )
     # The tail with as many capitalised words: right if it starts with the initial, or if it
     # is a name in another language's order (`General Directorate of Customs (DGD)`).
+    # A name in another order must not start with a clause's first word: `Under Regulation
+    # (EU)` defines nothing.
     exact = exact.filter(
         (pl.col("long").str.slice(0, 1) == pl.col("initial"))
-        | pl.col("long").str.contains(_ENDS_IN_HEAD)
+        | (
+            pl.col("long").str.contains(_ENDS_IN_HEAD)
+            & ~pl.col("long").str.contains(r"^(?:" + _LEADING_WORDS + r") ")
+        )
     )
     rest = indexed.join(exact.select("def"), on="def", how="anti")
     caps = pl.col("long").str.count_matches(r"(?:^| )\p{Lu}")

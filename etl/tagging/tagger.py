@@ -63,6 +63,9 @@ FIELD = pl.Enum(["body", "headline"])
 _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
+_BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
+# A ministry or department named by its portfolio, head first or last.
+_GOVERNMENT_BRANCH = r"^(?:(?:Ministry|Department) of \p{Lu}|\p{Lu}\S* (?:Ministry|Department)$)"
 _ENTITY = ["entity_id", "label", "name", "country"]
 # Words that make an ORG phrase with a country that country's customs body (in English, French,
 # Spanish and Portuguese: `Revenue Service of Georgia`, `Office Togolais des Recettes`).
@@ -302,16 +305,22 @@ def _merge_phrases(
     ).with_columns(
         entity_id=derived_id(pl.col("label"), pl.col("text"), pl.col("possessor_country")),
         name=pl.col("text"),
-        # An organization is of the country it names (`Jordan Customs`); a treaty is not of
-        # the city it is named after (`Treaty of Rome`).
+        # An organization or a place is of the country it names (`Jordan Customs`, `Cairo
+        # Airport`); a treaty is not of the city it is named after (`Treaty of Rome`).
         country=pl.coalesce(
             "possessor_country",
-            pl.when(pl.col("label") == EntityLabel.ORG.value).then("inside_country"),
+            pl.when(_one_of("label", _BELONGS)).then("inside_country"),
         ),
         source=pl.lit(SOURCE_HEAD),
     )
-    # Generic words alone (`the Customs Administration`) name nothing, unless a country says whose.
-    kept = kept.filter(pl.col("country").is_not_null() | ~pl.col("text").str.contains(GENERIC_ONLY))
+    # Generic words alone (`the Customs Administration`) name nothing, unless a country says
+    # whose, or the phrase is a ministry's or department's name (`the Ministry of Finance`,
+    # `the Finance Ministry`: each government has one).
+    kept = kept.filter(
+        pl.col("country").is_not_null()
+        | ~pl.col("text").str.contains(GENERIC_ONLY)
+        | pl.col("text").str.contains(_GOVERNMENT_BRANCH)
+    )
     # A country's customs or revenue body under another name (`Revenue Service of Georgia`,
     # `Brazil's Federal Revenue Service`) is that country's customs administration.
     kept = (
