@@ -193,10 +193,10 @@ def test_associations_railways_systems_and_ports_have_heads(
 
 
 def test_a_place_named_by_a_head_takes_the_country_it_names() -> None:
-    rows = _tag("Flights resumed at Cairo Airport and on the Lobito Corridor.")
+    rows = _tag("Flights resumed at Cairo Airport and trucks used the Dakar Corridor.")
     assert [(m["text"], m["label"], m["country"]) for m in rows] == [
         ("Cairo Airport", "LOCATION", "EGY"),
-        ("Lobito Corridor", "LOCATION", "AGO"),
+        ("Dakar Corridor", "LOCATION", "SEN"),
     ]
 
 
@@ -239,6 +239,33 @@ def test_known_companies_are_orgs_without_a_country_unless_their_name_has_one() 
     ]
 
 
+def test_border_posts_ports_systems_and_trade_bodies_of_2026_11_11() -> None:
+    rows = _tag(
+        "Trucks queued at Poipet and Khorgos, Trafigura loaded at Itaqui, the National Board "
+        "of Revenue ran Nafeza and Canadian National Railway stopped."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Poipet", "LOCATION", "KHM"),
+        ("Khorgos", "LOCATION", "KAZ"),
+        ("Trafigura", "ORG", None),
+        ("Itaqui", "LOCATION", "BRA"),
+        ("National Board of Revenue", "ORG", "BGD"),
+        ("Nafeza", "PROGRAMME", "EGY"),
+        ("Canadian National Railway", "ORG", "CAN"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "FMC Corp <FMC> and Boeing Co reported.",  # FMC: the chemicals maker, not the commission
+        "Taiwan's International Trade Administration said so.",  # not the US agency
+    ],
+)
+def test_shared_acronyms_and_names_lend_no_wrong_country(body: str) -> None:
+    assert "USA" not in [m["country"] for m in _tag(body)]
+
+
 @pytest.mark.parametrize(
     ("body", "names"),
     [
@@ -267,7 +294,7 @@ def test_a_comma_list_of_names_is_not_one_name(body: str, names: list[str]) -> N
         ),
         ("Commerzbank and Deutsche Bank raised rates.", ["Deutsche Bank"]),
         ("Morgan Guaranty and Bank of Korea officials met.", ["Bank of Korea"]),
-        ("PDVSA and Union officials met.", []),
+        ("PDVSA and Union officials met.", ["PDVSA"]),
         ("Finance Minister Ferdinand Lacina and Tax Administration officials met.", []),
     ],
 )
