@@ -192,6 +192,74 @@ def test_associations_railways_systems_and_ports_have_heads(
     assert [(m["text"], m["label"]) for m in _tag(body)] == expected
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Importers cited the Autonomous Trade Measures and the Import Health Standard for "
+            "Vehicles, Machinery and Equipment.",
+            [
+                ("Autonomous Trade Measures", "INSTRUMENT"),
+                ("Import Health Standard for Vehicles, Machinery and Equipment", "INSTRUMENT"),
+            ],
+        ),
+        (
+            "It breached the Russia (Sanctions) (EU Exit) Regulations 2019 last year.",
+            [("Russia (Sanctions) (EU Exit) Regulations 2019", "INSTRUMENT")],
+        ),
+        (
+            "Trade under the Deep and Comprehensive Free Trade Area (DCFTA) grew; the DCFTA helps.",
+            [
+                ("Deep and Comprehensive Free Trade Area", "INSTRUMENT"),
+                ("DCFTA", "INSTRUMENT"),
+                ("DCFTA", "INSTRUMENT"),
+            ],
+        ),
+        (
+            "Trucks crossed the Khyber Pass; barges on the Wouri River and Abu Dhabi Ports waited.",
+            [("Khyber Pass", "LOCATION"), ("Wouri River", "LOCATION"), ("Abu Dhabi Ports", "ORG")],
+        ),
+        (
+            "The Ministry of Ports, Shipping and Waterways agreed.",
+            [("Ministry of Ports, Shipping and Waterways", "ORG")],
+        ),
+    ],
+)
+def test_measures_standards_regulations_passes_rivers_and_ports_have_heads(
+    body: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(m["text"], m["label"]) for m in _tag(body)] == expected
+
+
+def test_a_river_takes_no_country_from_the_place_it_is_named_for() -> None:
+    rows = _tag("Barges on the Paraná River and at the Cairo Airport waited.")
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Paraná River", None),
+        ("Cairo Airport", "EGY"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "The Department of Vietnam Customs said so.",
+            ("Department of Vietnam Customs", "org:customs:VNM"),
+        ),
+        (
+            "The Mongolian Customs General Administration said so.",
+            ("Mongolian Customs General Administration", "org:customs:MNG"),
+        ),
+        # An association of customs brokers is not the customs administration.
+        ("The China Customs Brokers Association said so.", ("China Customs", "org:customs:CHN")),
+    ],
+)
+def test_an_administration_named_around_its_countrys_customs_is_that_customs(
+    body: str, expected: tuple[str, str]
+) -> None:
+    assert next((m["text"], m["entity_id"]) for m in _tag(body) if m["label"] == "ORG") == expected
+
+
 def test_a_place_named_by_a_head_takes_the_country_it_names() -> None:
     rows = _tag("Flights resumed at Cairo Airport and trucks used the Dakar Corridor.")
     assert [(m["text"], m["label"], m["country"]) for m in rows] == [

@@ -77,6 +77,11 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Federation",
             "Railway",
             "Railways",
+            # Companies named for their trade (`Abu Dhabi Ports`, `Pacific Logistics Holdings`).
+            "Ports",
+            "Shipping",
+            "Logistics",
+            "Holdings",
         ),
         EntityLabel.ORG,
     ),
@@ -109,11 +114,16 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Law",
             "Directive",
             "Decree",
+            "Regulations",
+            "Standard",
+            "Measures",
+            "Free Trade Area",
         ),
         EntityLabel.INSTRUMENT,
     ),
-    # Named places that no list holds (`Grand Faw Port`, `Lobito Corridor`, `Cairo Airport`).
-    **dict.fromkeys(("Port", "Airport", "Corridor"), EntityLabel.LOCATION),
+    # Named places that no list holds (`Grand Faw Port`, `Cairo Airport`, `Khyber Pass`, `Wouri
+    # River`).
+    **dict.fromkeys(("Port", "Airport", "Corridor", "Pass", "River"), EntityLabel.LOCATION),
 }
 
 #: Head words that come first in their names (French, Spanish and Portuguese administrations:

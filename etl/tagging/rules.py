@@ -79,7 +79,11 @@ _DEF_WINDOW = 100
 _LEFT_RUN = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:(?:&|and) +)?)+)$"
 # Programme and instrument names also take small words (`ASEAN Trade in Goods Agreement`); an
 # organization's do not, or `Director General of Jordan Customs` would be one name.
-_LEFT_RUN_LOOSE = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:(?:in|on|for|and|&) +)?)+)$"
+# They may also hold bracketed words (`Russia (Sanctions) (EU Exit) Regulations 2019`).
+_BRACKETED = r"\(" + _TOKEN + r"(?: +" + _TOKEN + r")*\)"
+_LEFT_RUN_LOOSE = (
+    _OPEN + r"((?:(?:" + _TOKEN_POSS + "|" + _BRACKETED + r") +(?:(?:in|on|for|and|&) +)?)+)$"
+)
 # A comma list that closes a complement with `and` (`of Agriculture, Forestry and Fisheries`,
 # `for Identity, Citizenship, Customs and Port Security`): items of one to three capitalised
 # words; without the closing `and` a comma ends the name (`Ministry of Finance, Tokyo`).
@@ -164,8 +168,11 @@ _HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
 # Bank`; `Customs` is left out, it leads names: `Customs and Excise Department`), or a
 # person's title and name (`Finance Minister Ferdinand Lacina and National Bank`), or comes
 # right before the head (`PDVSA and Union`, `Morgan Guaranty and Bank of America`).
+# Trade words that are heads of companies' names are also portfolios (`Ministry of Ports,
+# Shipping and Waterways`): they end no name here.
+_PORTFOLIO_HEADS = {"Customs", "Ports", "Shipping", "Logistics", "Holdings"}
 _ORG_ENDS = sorted(
-    [w for w, label in HEAD_WORDS.items() if label is EntityLabel.ORG and w != "Customs"]
+    [w for w, label in HEAD_WORDS.items() if label is EntityLabel.ORG and w not in _PORTFOLIO_HEADS]
     + ["Co", "Corp", "Inc", "Ltd", "Plc", "PLC", "SA", "NV", "AG", "LLC", "Bhd", "Group"]
     + ["Party", "Brothers", "International"],
     key=len,

@@ -70,6 +70,9 @@ _ENTITY = ["entity_id", "label", "name", "country"]
 # Words that make an ORG phrase with a country that country's customs body (in English, French,
 # Spanish and Portuguese: `Revenue Service of Georgia`, `Office Togolais des Recettes`).
 _CUSTOMS_WORDS = r"\b(?:Customs|Revenue|Douanes?|Aduanas?|Alfândegas?|Recettes|Receita)\b"
+_CUSTOMS_PREFIX = "org:customs:"
+# Head words of an administration's own name (not of an association, chamber or union of it).
+_ADMIN_HEADS = ["Administration", "Department", "Directorate", "Service", "Authority", "Bureau"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +254,7 @@ def _merge_phrases(
         )
         .with_row_index("rid")
     )
+    head_word = pl.col("text").str.slice(pl.col("anchor"), pl.col("anchor_end") - pl.col("anchor"))
     pairs = (
         phrases.select(
             "rid",
@@ -261,20 +265,30 @@ def _merge_phrases(
             r_start="start",
             r_end="end",
             r_label="label",
+            r_admin=head_word.is_in(_ADMIN_HEADS),
         )
         .join(
             found.select(
-                "doc", "field", "label", "country", "source", g_start="start", g_end="end"
+                "doc",
+                "field",
+                "label",
+                "country",
+                "source",
+                g_start="start",
+                g_end="end",
+                g_customs=pl.col("entity_id").str.starts_with(_CUSTOMS_PREFIX),
             ),
             on=["doc", "field"],
         )
         .filter((pl.col("g_start") < pl.col("r_end")) & (pl.col("g_end") > pl.col("r_start")))
     )
-    # An organization's name holds no other named thing; a programme's or instrument's may
-    # hold an organization (`EU-Vietnam Free Trade Agreement`), never another of its kind.
+    # An organization's name holds no other named thing, except an administration's name that
+    # holds its country's customs (`Department of Vietnam Customs`, `Mongolian Customs General
+    # Administration`); a programme's or instrument's may hold an organization (`EU-Vietnam
+    # Free Trade Agreement`), never another of its kind.
     named_inside = (
         pl.when(pl.col("r_label") == EntityLabel.ORG.value)
-        .then(pl.col("label").is_in(_NAMED))
+        .then(pl.col("label").is_in(_NAMED) & ~(pl.col("g_customs") & pl.col("r_admin")))
         .otherwise(pl.col("label").is_in(_EXTENDABLE))
     )
     blocked = pairs.filter(
@@ -284,7 +298,10 @@ def _merge_phrases(
         | (pl.col("g_end") > pl.col("r_end"))
     ).select("rid")
     inside = (
-        pairs.filter(pl.col("label").is_in(_PLACES) & pl.col("country").is_not_null())
+        pairs.filter(
+            (pl.col("label").is_in(_PLACES) | (pl.col("g_customs") & pl.col("r_admin")))
+            & pl.col("country").is_not_null()
+        )
         .sort("rid", "g_start")
         .group_by("rid")
         .agg(inside_country=pl.col("country").first())
@@ -301,7 +318,8 @@ def _merge_phrases(
         full="text",
         text=pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
         possessor_country=pl.when("split").then("possessor_country"),
-        inside_country="inside_country",
+        # A river runs through several countries: it takes none from the place it is named for.
+        inside_country=pl.when(head_word != "River").then("inside_country"),
     ).with_columns(
         entity_id=derived_id(pl.col("label"), pl.col("text"), pl.col("possessor_country")),
         name=pl.col("text"),
