@@ -53,8 +53,26 @@ def _heldout_report() -> GoldReport:
 
 @pytest.mark.parametrize(
     "name",
-    ["sample", "written", "written2", "written3", "written4", "written5", "heldout/heldout"],
-    ids=["sample", "written", "written2", "written3", "written4", "written5", "heldout"],
+    [
+        "sample",
+        "written",
+        "written2",
+        "written3",
+        "written4",
+        "written5",
+        "written6",
+        "heldout/heldout",
+    ],
+    ids=[
+        "sample",
+        "written",
+        "written2",
+        "written3",
+        "written4",
+        "written5",
+        "written6",
+        "heldout",
+    ],
 )
 def test_gold_mentions_point_at_their_text(name: str) -> None:
     dump = DEFAULT_GOLD_DIR / f"{name}.txt"
@@ -93,13 +111,13 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Fifth held-out set, first measured 2026-12-06 at gazetteer 2026.11.11: mention F1 0.940,
-    # country F1 0.973 (0.844 and 0.986 on 2026.11.9, the tagger before it was written). The
-    # first four sets, used since to tune, are tests/gold/written2 to written5. A floor against
-    # regressions, not a target: docs/TAGGING.md says what the misses are.
+    # Sixth held-out set, first measured 2026-12-06 at gazetteer 2026.11.12: mention F1 0.859,
+    # country F1 0.963 (0.739 on 2026.11.9, the tagger of the morning). The first five sets,
+    # used since to tune, are tests/gold/written2 to written6. A floor against regressions,
+    # not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.939, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.972, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.858, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.962, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
