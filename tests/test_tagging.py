@@ -231,6 +231,83 @@ def test_measures_standards_regulations_passes_rivers_and_ports_have_heads(
     assert [(m["text"], m["label"]) for m in _tag(body)] == expected
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Freight moved by Tamarind Rail and the Zambezi Copper Mines; the Tamarind Federal "
+            "Police and the Tamarind Container Terminal said so.",
+            [
+                ("Tamarind Rail", "ORG"),
+                ("Zambezi Copper Mines", "ORG"),
+                ("Tamarind Federal Police", "ORG"),
+                ("Tamarind Container Terminal", "LOCATION"),
+            ],
+        ),
+        (
+            "Trucks use the Tamarind Bridge into Zambezi Province and the Tamarind Freeport.",
+            [
+                ("Tamarind Bridge", "LOCATION"),
+                ("Zambezi Province", "LOCATION"),
+                ("Tamarind Freeport", "LOCATION"),
+            ],
+        ),
+        (
+            "Leaders signed the Tamarind Declaration under the Trade Expansion Act of 1962.",
+            [("Tamarind Declaration", "INSTRUMENT"), ("Trade Expansion Act of 1962", "INSTRUMENT")],
+        ),
+        (
+            "The Tamarind Vehicle Manufacturers' Association and the Asociación Mexicana de la "
+            "Industria Automotriz objected.",
+            [
+                ("Tamarind Vehicle Manufacturers' Association", "ORG"),
+                ("Asociación Mexicana de la Industria Automotriz", "ORG"),
+            ],
+        ),
+        (
+            "Zambezi Ports Corporation Limited and Tamarind Trade Board Limited agreed.",
+            [("Zambezi Ports Corporation Limited", "ORG"), ("Tamarind Trade Board Limited", "ORG")],
+        ),
+    ],
+)
+def test_rail_police_mines_terminals_bridges_declarations_and_limited_have_heads(
+    body: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(m["text"], m["label"]) for m in _tag(body)] == expected
+
+
+def test_a_known_company_takes_its_legal_form() -> None:
+    rows = _tag("Shares of International Container Terminal Services Inc rose.")
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("International Container Terminal Services Inc", "org:ictsi")
+    ]
+
+
+def test_a_countrys_own_single_window_is_one_name() -> None:
+    rows = _tag(
+        "Traders file through the Tamarind Single Window for International Trade. Others use "
+        "the Nepal National Single Window."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Tamarind Single Window for International Trade", "PROGRAMME"),
+        ("Nepal National Single Window", "PROGRAMME"),
+    ]
+
+
+def test_an_acronym_followed_by_a_number_designates_and_defines_nothing() -> None:
+    rows = _tag("Under Council Regulation (EU) No 833/2014, the EU bans such exports.")
+    assert [(m["text"], m["entity_id"]) for m in rows][-1] == ("EU", "org:eu")
+    assert [m["text"] for m in rows if m["label"] == "INSTRUMENT"] == [
+        "Council Regulation (EU) No 833/2014"
+    ]
+
+
+def test_a_place_name_holds_no_organization() -> None:
+    rows = _tag("The World Bank-backed Bay Terminal opens in May.")
+    assert ("World Bank", "ORG") in [(m["text"], m["label"]) for m in rows]
+    assert not [m for m in rows if m["label"] == "LOCATION"]
+
+
 def test_a_river_takes_no_country_from_the_place_it_is_named_for() -> None:
     rows = _tag("Barges on the Paraná River and at the Cairo Airport waited.")
     assert [(m["text"], m["country"]) for m in rows] == [

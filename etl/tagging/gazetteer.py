@@ -71,17 +71,22 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Company",
             "Inc",
             "Ltd",
+            "Limited",
             # Trade bodies and carriers (`Bangladesh Garment Manufacturers and Exporters
             # Association`, `Canadian National Railway`).
             "Association",
             "Federation",
             "Railway",
             "Railways",
+            "Rail",
+            "Police",
             # Companies named for their trade (`Abu Dhabi Ports`, `Pacific Logistics Holdings`).
             "Ports",
             "Shipping",
             "Logistics",
             "Holdings",
+            "Mines",
+            "Mining",
         ),
         EntityLabel.ORG,
     ),
@@ -95,6 +100,10 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Customs IT systems and registers (`Customs Declaration System`, `CBAM Registry`).
             "System",
             "Registry",
+            # A country's own single window (`Jamaica Single Window for International Trade`,
+            # `Nepal National Single Window`): the gazetteer's class names head it.
+            "Single Window",
+            "National Single Window",
         ),
         EntityLabel.PROGRAMME,
     ),
@@ -118,12 +127,27 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Standard",
             "Measures",
             "Free Trade Area",
+            "Declaration",
         ),
         EntityLabel.INSTRUMENT,
     ),
     # Named places that no list holds (`Grand Faw Port`, `Cairo Airport`, `Khyber Pass`, `Wouri
     # River`).
-    **dict.fromkeys(("Port", "Airport", "Corridor", "Pass", "River"), EntityLabel.LOCATION),
+    **dict.fromkeys(
+        (
+            "Port",
+            "Airport",
+            "Corridor",
+            "Pass",
+            "River",
+            "Terminal",
+            "Bridge",
+            "Province",
+            "Freeport",
+            "Free Zone",
+        ),
+        EntityLabel.LOCATION,
+    ),
 }
 
 #: Head words that come first in their names (French, Spanish and Portuguese administrations:
@@ -151,6 +175,12 @@ HEAD_FIRST_WORDS = frozenset(
         "Ministério",
         "Aduana",
         "Aduanas",
+        "Asociación",
+        "Associação",
+        "Federación",
+        "Confederación",
+        "Cámara",
+        "Câmara",
     }
 )
 

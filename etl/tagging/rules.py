@@ -66,7 +66,12 @@ _SAXON = r"['\x{2019}]s"  # the possessive 's
 # A capitalised word: initials (U.S.), a word starting upper case, or d'Ivoire-style elisions.
 _TOKEN = r"(?:" + _INITIALS + "|" + _CAP_WORD + "|" + _ELISION + ")"
 # The same, optionally possessive (Guatemala's): only on the left of a head word.
-_TOKEN_POSS = r"(?:" + _INITIALS + "|" + _CAP_WORD + "(?:" + _SAXON + ")?|" + _ELISION + ")"
+# Or a plural's possessive (`Canadian Vehicle Manufacturers' Association`).
+_PLURAL_SAXON = r"\p{Lu}[\p{L}\p{N}&\-]*s['\x{2019}]"
+_TOKEN_POSS = (
+    r"(?:" + _INITIALS + "|" + _CAP_WORD + "(?:" + _SAXON + r")?|" + _PLURAL_SAXON + "|"
+    + _ELISION + ")"
+)  # fmt: skip
 _CONNECTOR_WORDS = "and|&|of|for|the|on|de|del|des|du|la|le|y|et"
 _CONNECTOR = r"(?:" + _CONNECTOR_WORDS + r")"
 _OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}/])"
@@ -132,7 +137,7 @@ _ROMANCE_COMPLEMENT = (
 # (EU) 2023/956`, `Biosecurity Act 2015`, `Additional Protocol 5`), not a count of something.
 _NUMBERED = (
     r"^( +(?:\(\p{Lu}{2,}\) +)?(?:No\.? +\d+(?:/\d+)*(?: +of +(?:19|20)\d{2})?"
-    r"|\d{1,4}/\d{1,4}|\d{1,4}))(?:[^\p{L}\p{N}%.,]|[.,](?:\D|$)|$)"
+    r"|of +(?:19|20)\d{2}|\d{1,4}/\d{1,4}|\d{1,4}))(?:[^\p{L}\p{N}%.,]|[.,](?:\D|$)|$)"
 )
 _NOT_A_NUMBER = (
     r"^ +\d+ +(?:years?|months?|weeks?|days?|hours?|per|percent|pct|million|billion|tonnes?"
@@ -155,6 +160,8 @@ _LEADING_WORDS = (
 _STRIP_LEADING = r"^(?:(?:" + _LEADING_WORDS + r") +(?:& +)?)+"
 # An acronym in parentheses: no spaces, upper-case first (at least two capitals: checked apart).
 _PAREN_ACRONYM = r"^\((\p{Lu}[\p{L}\p{N}&.\-]{1,11})\)"
+# An acronym in parentheses that is followed by a number designates, it does not define.
+_DESIGNATION = r"^\([^()]+\) +(?:No\.? +)?\d"
 # A name in parentheses, upper-case first.
 _PAREN_NAME = r"^\((\p{Lu}[^()]{3,120})\)"
 _LONG_RUN = _OPEN + r"(" + _TOKEN + r"(?: +(?:" + _CONNECTOR + r" +){0,2}" + _TOKEN + r")*) *$"
@@ -170,7 +177,7 @@ _HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
 # right before the head (`PDVSA and Union`, `Morgan Guaranty and Bank of America`).
 # Trade words that are heads of companies' names are also portfolios (`Ministry of Ports,
 # Shipping and Waterways`): they end no name here.
-_PORTFOLIO_HEADS = {"Customs", "Ports", "Shipping", "Logistics", "Holdings"}
+_PORTFOLIO_HEADS = {"Customs", "Ports", "Shipping", "Logistics", "Holdings", "Mines", "Mining"}
 _ORG_ENDS = sorted(
     [w for w, label in HEAD_WORDS.items() if label is EntityLabel.ORG and w not in _PORTFOLIO_HEADS]
     + ["Co", "Corp", "Inc", "Ltd", "Plc", "PLC", "SA", "NV", "AG", "LLC", "Bhd", "Group"]
@@ -188,8 +195,11 @@ _BEFORE_COORDINATED = (
 # (`Bank of Japan, Federal Reserve Board and Bank of England`): the complement ends at its comma.
 _LIST_OF_NAMES = r",.* (?:" + "|".join(_ORG_ENDS) + r")(?:[ ,.]|$)"
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
+# (`Declaration` is a head but no generic word: `Customs Declaration System` is a name.)
+_GENERIC_HEADS = "|".join(sorted(set(HEAD_WORDS) - {"Declaration"}, key=len, reverse=True))
 _GENERIC_WORDS = (
-    _HEADS + "|Revenue|Tax|Taxes|Trade|National|Federal|Central|General|Border|Excise|Finance"
+    _GENERIC_HEADS
+    + "|Revenue|Tax|Taxes|Trade|National|Federal|Central|General|Border|Excise|Finance"
     "|Economic|Commerce|State|Public|Internal|Regional|Joint|Global|International|Foreign"
     "|Affairs|Industry|Economy|Development|Cooperation|Co-operation|Security|Protection"
     "|Enforcement|Investment|Agriculture|Health|Transport|Ports|Port|Maritime|Financial"
@@ -322,8 +332,12 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
         "ascii",
         "start",
         acr=slice_chars(text, at, 14, ascii).str.extract(_PAREN_ACRONYM, 1),
+        after=slice_chars(text, at, 24, ascii),
     ).with_columns(
-        is_acronym=pl.col("acr").is_not_null() & (pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
+        is_acronym=pl.col("acr").is_not_null()
+        & (pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
+        # `Regulation (EU) No 833/2014`: whose regulation, not an acronym being defined.
+        & ~pl.col("after").str.contains(_DESIGNATION)
     )
     # Long Name (ACR)
     forward = (

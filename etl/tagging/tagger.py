@@ -64,6 +64,8 @@ _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRU
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
+# Companies' legal forms among the head words: a known company's name takes them.
+_LEGAL_FORMS = ["Inc", "Ltd", "Limited", "Corp", "Corporation", "Company"]
 # A ministry or department named by its portfolio, head first or last.
 _GOVERNMENT_BRANCH = r"^(?:(?:Ministry|Department) of \p{Lu}|\p{Lu}\S* (?:Ministry|Department)$)"
 _ENTITY = ["entity_id", "label", "name", "country"]
@@ -187,14 +189,20 @@ def _gazetteer_mentions(hits: pl.DataFrame) -> pl.DataFrame:
 
 
 def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame:
-    """Extend a programme or instrument name over a head word of its class right after it."""
-    follow = heads.filter(pl.col("head").is_in(_EXTENDABLE)).select(
-        "doc", "field", after="start", head_end="end", label="head"
-    )
+    """Extend a name over a head word of its class right after it.
+
+    A programme or instrument takes any head of its class (`AEO Programme`), an organization
+    only its legal form (`International Container Terminal Services Inc`).
+    """
+    follow = heads.filter(
+        pl.col("head").is_in(_EXTENDABLE) | pl.col("match").is_in(_LEGAL_FORMS)
+    ).select("doc", "field", after="start", head_end="end", label="head")
     if follow.height == 0:
         return found
     keyed = found.with_row_index("mid")
-    candidates = keyed.filter(_one_of("label", _EXTENDABLE)).with_columns(after=pl.col("end") + 1)
+    candidates = keyed.filter(_one_of("label", [*_EXTENDABLE, EntityLabel.ORG.value])).with_columns(
+        after=pl.col("end") + 1
+    )
     joined = candidates.join(follow, on=["doc", "field", "after", "label"]).filter(
         slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii")) == " "
     )
@@ -289,11 +297,23 @@ def _merge_phrases(
     named_inside = (
         pl.when(pl.col("r_label") == EntityLabel.ORG.value)
         .then(pl.col("label").is_in(_NAMED) & ~(pl.col("g_customs") & pl.col("r_admin")))
+        # A place's name holds no organization, programme or instrument either (`World
+        # Bank-backed Bay Terminal` is no terminal's name).
+        .when(pl.col("r_label") == EntityLabel.LOCATION.value)
+        .then(pl.col("label").is_in(_NAMED))
         .otherwise(pl.col("label").is_in(_EXTENDABLE))
     )
+    # A gazetteer name that is exactly a head (`Single Window`, a class of systems) does not
+    # block the longer name it heads (`Jamaica Single Window for International Trade`).
+    on_head = (pl.col("g_start") == pl.col("anchor")) & (pl.col("g_end") == pl.col("anchor_end"))
     blocked = pairs.filter(
-        ((pl.col("g_start") < pl.col("anchor_end")) & (pl.col("g_end") > pl.col("anchor")))
-        | named_inside
+        (
+            (
+                (pl.col("g_start") < pl.col("anchor_end")) & (pl.col("g_end") > pl.col("anchor"))
+                | named_inside
+            )
+            & ~on_head
+        )
         | (pl.col("g_start") < pl.col("r_start"))
         | (pl.col("g_end") > pl.col("r_end"))
     ).select("rid")
