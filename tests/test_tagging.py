@@ -276,6 +276,34 @@ def test_rail_police_mines_terminals_bridges_declarations_and_limited_have_heads
     assert [(m["text"], m["label"]) for m in _tag(body)] == expected
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Two places joined by `and` are two names.
+        (
+            "Ships call at Lae and Tamarind International Terminal.",
+            [("Lae", "LOCATION"), ("Tamarind International Terminal", "LOCATION")],
+        ),
+        (
+            "The Zambezi Union of Traders' Associations objected.",
+            [("Zambezi Union of Traders' Associations", "ORG")],
+        ),
+        (
+            "Duties follow the Customs Act, 2015 (Act 891) since May.",
+            [("Customs Act, 2015", "INSTRUMENT"), ("Act 891", "INSTRUMENT")],
+        ),
+        (
+            "Permits go through the Single Window for Foreign Trade.",
+            [("Single Window for Foreign Trade", "PROGRAMME")],
+        ),
+    ],
+)
+def test_place_lists_plural_possessives_act_years_and_single_windows(
+    body: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(m["text"], m["label"]) for m in _tag(body)] == expected
+
+
 def test_a_known_company_takes_its_legal_form() -> None:
     rows = _tag("Shares of International Container Terminal Services Inc rose.")
     assert [(m["text"], m["entity_id"]) for m in rows] == [

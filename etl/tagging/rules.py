@@ -98,13 +98,14 @@ _COMMA_LIST = (
 )  # fmt: skip
 # Right of a head word: an of/for/on complement of capitalised words, also after `General`
 # (`Directorate General of Customs and Excise`).
+_CTOKEN = r"(?:" + _PLURAL_SAXON + "|" + _TOKEN + ")"  # (`Ghana Union of Traders' Associations`)
 _COMPLEMENT = (
     r"^( +(?:General +)?(?:of|for|on) +(?:(?:the|a|an) +)?"
-    + _TOKEN
+    + _CTOKEN
     + r"(?: +(?:"
     + _CONNECTOR
     + r" +){0,2}"
-    + _TOKEN
+    + _CTOKEN
     + r"){0,5}"
     + _COMMA_LIST
     + r")"
@@ -137,7 +138,8 @@ _ROMANCE_COMPLEMENT = (
 # (EU) 2023/956`, `Biosecurity Act 2015`, `Additional Protocol 5`), not a count of something.
 _NUMBERED = (
     r"^( +(?:\(\p{Lu}{2,}\) +)?(?:No\.? +\d+(?:/\d+)*(?: +of +(?:19|20)\d{2})?"
-    r"|of +(?:19|20)\d{2}|\d{1,4}/\d{1,4}|\d{1,4}))(?:[^\p{L}\p{N}%.,]|[.,](?:\D|$)|$)"
+    r"|of +(?:19|20)\d{2}|\d{1,4}/\d{1,4}|\d{1,4})|, +(?:19|20)\d{2})"
+    r"(?:[^\p{L}\p{N}%.,]|[.,](?:\D|$)|$)"
 )
 _NOT_A_NUMBER = (
     r"^ +\d+ +(?:years?|months?|weeks?|days?|hours?|per|percent|pct|million|billion|tonnes?"
@@ -196,7 +198,9 @@ _BEFORE_COORDINATED = (
 _LIST_OF_NAMES = r",.* (?:" + "|".join(_ORG_ENDS) + r")(?:[ ,.]|$)"
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 # (`Declaration` is a head but no generic word: `Customs Declaration System` is a name.)
-_GENERIC_HEADS = "|".join(sorted(set(HEAD_WORDS) - {"Declaration"}, key=len, reverse=True))
+# (nor are the class names of single windows: `Single Window for Foreign Trade` is a name.)
+_NOT_GENERIC = {"Declaration", "Single Window", "National Single Window"}
+_GENERIC_HEADS = "|".join(sorted(set(HEAD_WORDS) - _NOT_GENERIC, key=len, reverse=True))
 _GENERIC_WORDS = (
     _GENERIC_HEADS
     + "|Revenue|Tax|Taxes|Trade|National|Federal|Central|General|Border|Excise|Finance"
@@ -280,6 +284,10 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("complement")),
             run=pl.when(loose)
             .then(pl.col("run"))
+            # Two places joined by `and` are two names (`Lae and Motukea International
+            # Terminal`): a place's run starts after its last `and`.
+            .when(pl.col("head") == EntityLabel.LOCATION.value)
+            .then(pl.col("run").str.replace(r"^.* (?:and|&) +", ""))
             .otherwise(pl.col("run").str.replace(_BEFORE_COORDINATED, ""))
             .str.replace(_STRIP_LEADING, ""),
         )
