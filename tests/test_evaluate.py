@@ -111,13 +111,13 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Seventh held-out set, first measured 2026-12-06 at gazetteer 2026.11.14: mention F1
-    # 0.886, country F1 0.989 (0.781 on 2026.11.9, the tagger of the morning). The first six
-    # sets, used since to tune, are tests/gold/written2 to written7. A floor against
-    # regressions, not a target: docs/TAGGING.md says what the misses are.
+    # Eighth held-out set, first measured 2026-12-06 at gazetteer 2026.11.15: mention F1
+    # 0.883, country F1 0.952 (0.753 and 0.964 on 2026.11.9, the tagger of the morning). The
+    # first seven sets, used since to tune, are tests/gold/written2 to written8. A floor
+    # against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.885, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.988, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.882, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.951, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
