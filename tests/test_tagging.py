@@ -304,6 +304,36 @@ def test_place_lists_plural_possessives_act_years_and_single_windows(
     assert [(m["text"], m["label"]) for m in _tag(body)] == expected
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("It applies Decree 1165 of 2019 to imports.", [("Decree 1165 of 2019", "INSTRUMENT")]),
+        (
+            "The Entry/Exit System slows trucks.",
+            [("Entry/Exit System", "PROGRAMME")],
+        ),
+        (
+            "The Zambezi Corridor Group and the Illicit Tobacco Taskforce met.",
+            [("Zambezi Corridor Group", "ORG"), ("Illicit Tobacco Taskforce", "ORG")],
+        ),
+        # A known company's subsidiary, named from it and ending in a trade.
+        (
+            "Cosco Shipping Ports and DHL Global Forwarding expanded.",
+            [("Cosco Shipping Ports", "ORG"), ("DHL Global Forwarding", "ORG")],
+        ),
+        # Two countries, not the former union.
+        (
+            "Trucks from Serbia and Montenegro queued.",
+            [("Serbia", "COUNTRY"), ("Montenegro", "COUNTRY")],
+        ),
+    ],
+)
+def test_decree_years_slashes_groups_subsidiaries_and_country_pairs(
+    body: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(m["text"], m["label"]) for m in _tag(body)] == expected
+
+
 def test_a_known_company_takes_its_legal_form() -> None:
     rows = _tag("Shares of International Container Terminal Services Inc rose.")
     assert [(m["text"], m["entity_id"]) for m in rows] == [

@@ -87,6 +87,12 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Holdings",
             "Mines",
             "Mining",
+            "Forwarding",
+            "Lines",
+            "Terminals",
+            "Group",
+            "Taskforce",
+            "Task Force",
         ),
         EntityLabel.ORG,
     ),
@@ -215,6 +221,7 @@ class Gazetteer:
     alternatives: pl.DataFrame  # surface, entity_id, country: every entity of every surface
     themes: pl.DataFrame  # theme_id, name
     customs: pl.DataFrame  # country, customs_id, customs_name: each country's customs body
+    companies: pl.Series  # the entity ids of companies (kind `company`)
     pattern_list: pl.Series  # the pattern strings in Aho-Corasick priority order
     automaton: Automaton  # pattern_list compiled, once per run
 
@@ -569,6 +576,7 @@ def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
         customs=entities.filter(pl.col("entity_id").str.starts_with("org:customs:"))
         .select("country", customs_id="entity_id", customs_name="name")
         .unique("country", keep="first", maintain_order=True),
+        companies=entries.filter(pl.col("kind") == "company")["entity_id"],
         pattern_list=table["pattern"],
         automaton=compile_patterns(table["pattern"]),
     )

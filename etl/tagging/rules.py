@@ -60,7 +60,8 @@ ID_PREFIX = {
 }
 
 _INITIALS = r"(?:\p{Lu}\.){2,}"
-_CAP_WORD = r"\p{Lu}[\p{L}\p{N}&\-]*"
+# (words joined by a slash are one: `Entry/Exit System`)
+_CAP_WORD = r"\p{Lu}[\p{L}\p{N}&\-]*(?:/\p{Lu}[\p{L}\p{N}&\-]*)*"
 _ELISION = r"d['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*"
 _SAXON = r"['\x{2019}]s"  # the possessive 's
 # A capitalised word: initials (U.S.), a word starting upper case, or d'Ivoire-style elisions.
@@ -138,7 +139,7 @@ _ROMANCE_COMPLEMENT = (
 # (EU) 2023/956`, `Biosecurity Act 2015`, `Additional Protocol 5`), not a count of something.
 _NUMBERED = (
     r"^( +(?:\(\p{Lu}{2,}\) +)?(?:No\.? +\d+(?:/\d+)*(?: +of +(?:19|20)\d{2})?"
-    r"|of +(?:19|20)\d{2}|\d{1,4}/\d{1,4}|\d{1,4})|, +(?:19|20)\d{2})"
+    r"|of +(?:19|20)\d{2}|\d{1,4}/\d{1,4}|\d{1,4}(?: +of +(?:19|20)\d{2})?)|, +(?:19|20)\d{2})"
     r"(?:[^\p{L}\p{N}%.,]|[.,](?:\D|$)|$)"
 )
 _NOT_A_NUMBER = (
@@ -178,15 +179,20 @@ _HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
 # person's title and name (`Finance Minister Ferdinand Lacina and National Bank`), or comes
 # right before the head (`PDVSA and Union`, `Morgan Guaranty and Bank of America`).
 # Trade words that are heads of companies' names are also portfolios (`Ministry of Ports,
-# Shipping and Waterways`): they end no name here.
-_PORTFOLIO_HEADS = {"Customs", "Ports", "Shipping", "Logistics", "Holdings", "Mines", "Mining"}
+# Shipping and Waterways`): in a comma list they end no name.
+_PORTFOLIO_HEADS = {"Ports", "Shipping", "Logistics", "Holdings", "Mines", "Mining"} | {
+    "Forwarding",
+    "Lines",
+    "Terminals",
+}
 _ORG_ENDS = sorted(
-    [w for w, label in HEAD_WORDS.items() if label is EntityLabel.ORG and w not in _PORTFOLIO_HEADS]
+    [w for w, label in HEAD_WORDS.items() if label is EntityLabel.ORG and w != "Customs"]
     + ["Co", "Corp", "Inc", "Ltd", "Plc", "PLC", "SA", "NV", "AG", "LLC", "Bhd", "Group"]
     + ["Party", "Brothers", "International"],
     key=len,
     reverse=True,
 )
+_LIST_ENDS = [w for w in _ORG_ENDS if w not in _PORTFOLIO_HEADS]
 _TITLES = "Minister|Secretary|Undersecretary|Governor|President|Chairman|Chief|Director"
 _BEFORE_COORDINATED = (
     r"^(?:.*(?:^| )(?:" + "|".join(_ORG_ENDS) + r"|\S+bank)\.? +and +"
@@ -195,7 +201,7 @@ _BEFORE_COORDINATED = (
 )
 # A comma list holding a head word or a company's suffix lists names, not the words of one name
 # (`Bank of Japan, Federal Reserve Board and Bank of England`): the complement ends at its comma.
-_LIST_OF_NAMES = r",.* (?:" + "|".join(_ORG_ENDS) + r")(?:[ ,.]|$)"
+_LIST_OF_NAMES = r",.* (?:" + "|".join(_LIST_ENDS) + r")(?:[ ,.]|$)"
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 # (`Declaration` is a head but no generic word: `Customs Declaration System` is a name.)
 # (nor are the class names of single windows: `Single Window for Foreign Trade` is a name.)

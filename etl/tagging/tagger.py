@@ -75,6 +75,11 @@ _CUSTOMS_WORDS = r"\b(?:Customs|Revenue|Douanes?|Aduanas?|Alfândegas?|Recettes|
 _CUSTOMS_PREFIX = "org:customs:"
 # Head words of an administration's own name (not of an association, chamber or union of it).
 _ADMIN_HEADS = ["Administration", "Department", "Directorate", "Service", "Authority", "Bureau"]
+# Head words of a company's subsidiary's name (`Cosco Shipping Ports`).
+_TRADE_HEADS = [
+    *("Ports", "Shipping", "Logistics", "Holdings", "Forwarding", "Lines", "Terminals"),
+    *("Group", "Mining", "Mines", "Rail", "Railway", "Railways"),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +112,7 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     found = _extend_with_heads(found, heads)
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
-    found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs)
+    found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs, gazetteer.companies)
     definitions = acronym_definitions(_unexplained(hits.filter("paren"), found))
     found, defined_forms = _apply_definitions(
         found, definitions, gazetteer.alternatives, gazetteer.entities, patterns
@@ -229,7 +234,7 @@ def _forms_schema() -> dict[str, pl.DataType]:
 
 
 def _merge_phrases(
-    found: pl.DataFrame, phrases: pl.DataFrame, customs: pl.DataFrame
+    found: pl.DataFrame, phrases: pl.DataFrame, customs: pl.DataFrame, companies: pl.Series
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return the mentions with the kept head-noun phrases merged in, and the phrases' forms."""
     if phrases.height == 0:
@@ -274,6 +279,7 @@ def _merge_phrases(
             r_end="end",
             r_label="label",
             r_admin=head_word.is_in(_ADMIN_HEADS),
+            r_trade=head_word.is_in(_TRADE_HEADS),
         )
         .join(
             found.select(
@@ -285,6 +291,7 @@ def _merge_phrases(
                 g_start="start",
                 g_end="end",
                 g_customs=pl.col("entity_id").str.starts_with(_CUSTOMS_PREFIX),
+                g_company=pl.col("entity_id").is_in(companies.implode()),
             ),
             on=["doc", "field"],
         )
@@ -294,9 +301,14 @@ def _merge_phrases(
     # holds its country's customs (`Department of Vietnam Customs`, `Mongolian Customs General
     # Administration`); a programme's or instrument's may hold an organization (`EU-Vietnam
     # Free Trade Agreement`), never another of its kind.
+    # Nor a company's name, except its subsidiary's that starts with it and ends in a trade
+    # (`Cosco Shipping Ports`, `DHL Global Forwarding`).
+    subsidiary = pl.col("g_company") & (pl.col("g_start") == pl.col("r_start")) & pl.col("r_trade")
     named_inside = (
         pl.when(pl.col("r_label") == EntityLabel.ORG.value)
-        .then(pl.col("label").is_in(_NAMED) & ~(pl.col("g_customs") & pl.col("r_admin")))
+        .then(
+            pl.col("label").is_in(_NAMED) & ~(pl.col("g_customs") & pl.col("r_admin")) & ~subsidiary
+        )
         # A place's name holds no organization, programme or instrument either (`World
         # Bank-backed Bay Terminal` is no terminal's name).
         .when(pl.col("r_label") == EntityLabel.LOCATION.value)
