@@ -35,12 +35,23 @@ __all__ = [
     "DEFAULT_DATA_DIR",
     "HEAD_FIRST_WORDS",
     "HEAD_WORDS",
+    "LEGAL_FORMS",
+    "TRADE_WORDS",
     "Gazetteer",
     "load_gazetteer",
 ]
 
 DEFAULT_DATA_DIR = Path(str(files("etl.tagging").joinpath("data")))
 
+#: Companies' legal forms (`Semiconductor Manufacturing International Corp`): ORG heads, and
+#: a known company's name takes one right after it.
+LEGAL_FORMS = ("Corporation", "Corp", "Company", "Inc", "Ltd", "Limited")
+#: Trades that end companies' names (`Abu Dhabi Ports`, `Pacific Logistics Holdings`): ORG heads
+#: that are also ministries' portfolios (`Ministry of Ports, Shipping and Waterways`).
+TRADE_WORDS = (
+    *("Ports", "Shipping", "Logistics", "Holdings", "Mines", "Mining"),
+    *("Forwarding", "Lines", "Terminals"),
+)
 #: Head words of the capitalised-phrase rule and the label a phrase they end gets.
 HEAD_WORDS: dict[str, EntityLabel] = {
     **dict.fromkeys(
@@ -65,13 +76,7 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Board",
             "Committee",
             "Chamber",
-            # Companies' legal forms (`Semiconductor Manufacturing International Corp`).
-            "Corporation",
-            "Corp",
-            "Company",
-            "Inc",
-            "Ltd",
-            "Limited",
+            *LEGAL_FORMS,
             # Trade bodies and carriers (`Bangladesh Garment Manufacturers and Exporters
             # Association`, `Canadian National Railway`).
             "Association",
@@ -80,16 +85,7 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Railways",
             "Rail",
             "Police",
-            # Companies named for their trade (`Abu Dhabi Ports`, `Pacific Logistics Holdings`).
-            "Ports",
-            "Shipping",
-            "Logistics",
-            "Holdings",
-            "Mines",
-            "Mining",
-            "Forwarding",
-            "Lines",
-            "Terminals",
+            *TRADE_WORDS,
             "Group",
             "Taskforce",
             "Task Force",

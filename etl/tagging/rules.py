@@ -28,7 +28,13 @@ import re
 
 import polars as pl
 
-from etl.tagging.gazetteer import HEAD_WORDS, RULE_CAPS_WORD, RULE_GIVEN_NAME, RULE_US_STATE
+from etl.tagging.gazetteer import (
+    HEAD_WORDS,
+    RULE_CAPS_WORD,
+    RULE_GIVEN_NAME,
+    RULE_US_STATE,
+    TRADE_WORDS,
+)
 from etl.tagging.matcher import slice_chars
 from etl.tagging.regex import extract, is_ascii
 from schemas.records import EntityLabel
@@ -180,11 +186,7 @@ _HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
 # right before the head (`PDVSA and Union`, `Morgan Guaranty and Bank of America`).
 # Trade words that are heads of companies' names are also portfolios (`Ministry of Ports,
 # Shipping and Waterways`): in a comma list they end no name.
-_PORTFOLIO_HEADS = {"Ports", "Shipping", "Logistics", "Holdings", "Mines", "Mining"} | {
-    "Forwarding",
-    "Lines",
-    "Terminals",
-}
+_PORTFOLIO_HEADS = frozenset(TRADE_WORDS)
 _ORG_ENDS = sorted(
     [w for w, label in HEAD_WORDS.items() if label is EntityLabel.ORG and w != "Customs"]
     + ["Co", "Corp", "Inc", "Ltd", "Plc", "PLC", "SA", "NV", "AG", "LLC", "Bhd", "Group"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from etl.tagging.gazetteer import Gazetteer
+from etl.tagging.gazetteer import LEGAL_FORMS, TRADE_WORDS, Gazetteer
 from etl.tagging.matcher import scan, slice_chars
 from etl.tagging.rules import (
     GENERIC_ONLY,
@@ -64,8 +64,6 @@ _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRU
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
-# Companies' legal forms among the head words: a known company's name takes them.
-_LEGAL_FORMS = ["Inc", "Ltd", "Limited", "Corp", "Corporation", "Company"]
 # A ministry or department named by its portfolio, head first or last.
 _GOVERNMENT_BRANCH = r"^(?:(?:Ministry|Department) of \p{Lu}|\p{Lu}\S* (?:Ministry|Department)$)"
 _ENTITY = ["entity_id", "label", "name", "country"]
@@ -76,10 +74,7 @@ _CUSTOMS_PREFIX = "org:customs:"
 # Head words of an administration's own name (not of an association, chamber or union of it).
 _ADMIN_HEADS = ["Administration", "Department", "Directorate", "Service", "Authority", "Bureau"]
 # Head words of a company's subsidiary's name (`Cosco Shipping Ports`).
-_TRADE_HEADS = [
-    *("Ports", "Shipping", "Logistics", "Holdings", "Forwarding", "Lines", "Terminals"),
-    *("Group", "Mining", "Mines", "Rail", "Railway", "Railways"),
-]
+_TRADE_HEADS = [*TRADE_WORDS, "Group", "Rail", "Railway", "Railways"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +195,7 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
     only its legal form (`International Container Terminal Services Inc`).
     """
     follow = heads.filter(
-        pl.col("head").is_in(_EXTENDABLE) | pl.col("match").is_in(_LEGAL_FORMS)
+        pl.col("head").is_in(_EXTENDABLE) | pl.col("match").is_in(LEGAL_FORMS)
     ).select("doc", "field", after="start", head_end="end", label="head")
     if follow.height == 0:
         return found
