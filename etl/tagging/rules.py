@@ -341,19 +341,22 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     text, ascii, at = pl.col("text"), pl.col("ascii"), pl.col("start")
     window_start = pl.max_horizontal(at - _DEF_WINDOW, pl.lit(0))
     # A cheap look at the parenthesis first: most are not definitions at all.
-    frame = parens.select(
-        "doc",
-        "field",
-        "text",
-        "ascii",
-        "start",
-        acr=slice_chars(text, at, 14, ascii).str.extract(_PAREN_ACRONYM, 1),
-        after=slice_chars(text, at, 24, ascii),
-    ).with_columns(
-        is_acronym=pl.col("acr").is_not_null()
-        & (pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
-        # `Regulation (EU) No 833/2014`: whose regulation, not an acronym being defined.
-        & ~pl.col("after").str.contains(_DESIGNATION)
+    frame = (
+        parens.select(
+            "doc",
+            "field",
+            "text",
+            "ascii",
+            "start",
+            after=slice_chars(text, at, 24, ascii),
+        )
+        .with_columns(acr=pl.col("after").str.extract(_PAREN_ACRONYM, 1))
+        .with_columns(
+            is_acronym=pl.col("acr").is_not_null()
+            & (pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
+            # `Regulation (EU) No 833/2014`: whose regulation, not an acronym being defined.
+            & ~pl.col("after").str.contains(_DESIGNATION)
+        )
     )
     # Long Name (ACR)
     forward = (

@@ -285,12 +285,16 @@ def _merge_phrases(
                 "source",
                 g_start="start",
                 g_end="end",
-                g_customs=pl.col("entity_id").str.starts_with(_CUSTOMS_PREFIX),
-                g_company=pl.col("entity_id").is_in(companies.implode()),
+                g_id="entity_id",
             ),
             on=["doc", "field"],
         )
         .filter((pl.col("g_start") < pl.col("r_end")) & (pl.col("g_end") > pl.col("r_start")))
+        # Looked up on the few overlapping pairs, not on every mention of the batch.
+        .with_columns(
+            g_customs=pl.col("g_id").str.starts_with(_CUSTOMS_PREFIX),
+            g_company=pl.col("g_id").is_in(companies.implode()),
+        )
     )
     # An organization's name holds no other named thing, except an administration's name that
     # holds its country's customs (`Department of Vietnam Customs`, `Mongolian Customs General
