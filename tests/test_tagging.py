@@ -651,3 +651,121 @@ def test_theme_trigger_inside_a_longer_word_does_not_count() -> None:
         }
     )
     assert tag(texts, _gazetteer()).themes.height == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Heads that come first in French, Spanish and Portuguese, with their labels, through
+        # `de` and articles, or over one or two words alone.
+        (
+            "Loans fund the Programa de Integración Fronteriza (PIF). PIF builds posts.",
+            [
+                ("Programa de Integración Fronteriza", "PROGRAMME"),
+                ("PIF", "PROGRAMME"),
+                ("PIF", "PROGRAMME"),
+            ],
+        ),
+        (
+            "Troops of the Comando Estratégico Operacional de Lucha Contra el Contrabando and "
+            "the Aduana Nacional seized fuel.",
+            [
+                ("Comando Estratégico Operacional de Lucha Contra el Contrabando", "ORG"),
+                ("Aduana Nacional", "ORG"),
+            ],
+        ),
+        (
+            "The Conseil Nigérien des Utilisateurs des Transports Publics met at the Puerto "
+            "Quetzal terminal.",
+            [
+                ("Conseil Nigérien des Utilisateurs des Transports Publics", "ORG"),
+                ("Puerto Quetzal", "LOCATION"),
+            ],
+        ),
+        # An English word among them takes a name only through `de`.
+        ("Staff left the Office Depot store.", []),
+    ],
+)
+def test_heads_that_come_first_carry_their_labels(
+    body: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(m["text"], m["label"]) for m in _tag(body)] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Plants in the Tamarind Special Economic Zone and Zambezi Industrial Park idled; the "
+            "Special Economic Zone itself stayed open.",
+            [
+                ("Tamarind Special Economic Zone", "LOCATION"),
+                ("Zambezi Industrial Park", "LOCATION"),
+            ],
+        ),
+        (
+            "The Tamarind Shipping Enterprise joined the Alliance of Sahel States near Zambezi "
+            "National Park.",
+            [
+                ("Tamarind Shipping Enterprise", "ORG"),
+                ("Alliance of Sahel States", "ORG"),
+                ("Zambezi National Park", "LOCATION"),
+            ],
+        ),
+        # A plan's complement ends before `and the` and a second name; `Action Plan` is no name.
+        (
+            "It follows the Growth Plan for the Western Balkans and the Action Plan.",
+            [("Growth Plan for the Western Balkans", "PROGRAMME")],
+        ),
+        (
+            "The Ministry of Finance and the Tamarind Central Bank agreed.",
+            [("Ministry of Finance", "ORG"), ("Tamarind Central Bank", "ORG")],
+        ),
+        # Laws titled by their subject and committees by their portfolio are names.
+        (
+            "Under the Law on Customs, the State Committee for National Security inspects.",
+            [("Law on Customs", "INSTRUMENT"), ("State Committee for National Security", "ORG")],
+        ),
+        # Who paid for a thing is not part of its name.
+        (
+            "The EU-funded Tamarind Border Programme and the Washington-based Atlantic Council.",
+            [
+                ("EU", "ORG"),
+                ("Tamarind Border Programme", "PROGRAMME"),
+                ("Washington", "LOCATION"),
+                ("Atlantic Council", "ORG"),
+            ],
+        ),
+        # A company's abbreviated legal form makes generic words a name.
+        (
+            "Public Service Enterprise Group Inc reported.",
+            [("Public Service Enterprise Group Inc", "ORG")],
+        ),
+    ],
+)
+def test_zones_enterprises_alliances_plans_and_subject_titles(
+    body: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(m["text"], m["label"]) for m in _tag(body)] == expected
+
+
+def test_a_defined_long_form_is_one_name_holding_the_names_inside_it() -> None:
+    rows = _tag(
+        "The Border Management Programme in Central Asia (BOMCA) trains guards. BOMCA said so."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Border Management Programme in Central Asia", "PROGRAMME"),
+        ("BOMCA", "PROGRAMME"),
+        ("BOMCA", "PROGRAMME"),
+    ]
+    assert len({m["entity_id"] for m in rows}) == 1
+    # A place right before the acronym is no long form of it when the initials disagree.
+    rows = _tag("The Border Assistance Mission to Moldova and Ukraine (EUBAM) said.")
+    assert "country:UKR" not in {m["entity_id"] for m in rows if m["text"] == "EUBAM"}
+
+
+def test_a_long_form_ending_in_a_known_name_of_its_label_keeps_that_name() -> None:
+    rows = _tag('"The SIA (U.S. Semiconductor Industry Association) has no office here."')
+    texts = [(m["text"], m["label"]) for m in rows]
+    assert ("U.S.", "COUNTRY") in texts
+    assert ("Semiconductor Industry Association", "ORG") in texts

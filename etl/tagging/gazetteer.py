@@ -21,6 +21,7 @@ The files are read by their header, never by column position: `gazetteer.tsv` ha
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -32,6 +33,7 @@ from etl.tagging.matcher import Automaton, compile_patterns
 from schemas.records import EntityLabel
 
 __all__ = [
+    "BARE_HEAD_FIRST_EXCEPT",
     "DEFAULT_DATA_DIR",
     "HEAD_FIRST_WORDS",
     "HEAD_WORDS",
@@ -89,6 +91,13 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Group",
             "Taskforce",
             "Task Force",
+            # State enterprises (`Ethiopian Shipping and Logistics Services Enterprise`).
+            "Enterprise",
+            "Enterprises",
+            # Alliances of states and missions (`Alliance of Sahel States`, `European Union
+            # Border Assistance Mission`).
+            "Alliance",
+            "Mission",
         ),
         EntityLabel.ORG,
     ),
@@ -106,6 +115,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # `Nepal National Single Window`): the gazetteer's class names head it.
             "Single Window",
             "National Single Window",
+            # Named plans (`Growth Plan for the Western Balkans`, `National Export Plan`).
+            "Plan",
         ),
         EntityLabel.PROGRAMME,
     ),
@@ -147,16 +158,29 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Province",
             "Freeport",
             "Free Zone",
+            # Zones by their class names (`Sihanoukville Special Economic Zone`, `Hawassa
+            # Industrial Park`): a class name alone names nothing.
+            "Special Economic Zone",
+            "Economic Zone",
+            "Free Trade Zone",
+            "Export Processing Zone",
+            "Industrial Zone",
+            "Industrial Park",
+            "National Park",
         ),
         EntityLabel.LOCATION,
     ),
 }
 
-#: Head words that come first in their names (French, Spanish and Portuguese administrations:
-#: `Office Togolais des Recettes`, `Servicio Nacional de Aduanas`): an ORG phrase runs right
-#: from them over capitalised words joined by `de`, `des`, `du`, `del`, `da`, `do`, `y`, `et`.
-HEAD_FIRST_WORDS = frozenset(
-    {
+#: Head words that come first in their names, with the label they give (French, Spanish,
+#: Portuguese, Italian and Romanian names: `Office Togolais des Recettes`, `Servicio Nacional
+#: de Aduanas`, `Programa de Integración Fronteriza`, `Zona Franca de Iquique`): a phrase runs
+#: right from them over capitalised words joined by `de`, `des`, `du`, `del`, `da`, `do`, `y`,
+#: `et`, or over one or two capitalised words alone (`Aduana Nacional`, `Autoridade
+#: Tributária`) unless the word is also English (`BARE_HEAD_FIRST_EXCEPT`). Each word is also
+#: listed without its accents (`Direccion`), as English news often writes them.
+_HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
+    EntityLabel.ORG: (
         "Direction",
         "Dirección",
         "Direção",
@@ -164,27 +188,99 @@ HEAD_FIRST_WORDS = frozenset(
         "Servicio",
         "Serviço",
         "Superintendencia",
+        "Superintendência",
         "Agence",
         "Agencia",
         "Agência",
+        "Agenzia",
         "Autorité",
         "Autoridad",
         "Autoridade",
+        "Autorità",
+        "Autoritatea",
         "Administración",
         "Administração",
         "Ministère",
         "Ministerio",
         "Ministério",
+        "Viceministerio",
         "Aduana",
         "Aduanas",
         "Asociación",
         "Associação",
         "Federación",
+        "Fédération",
         "Confederación",
         "Cámara",
         "Câmara",
-    }
-)
+        "Chambre",
+        "Conseil",
+        "Consejo",
+        "Conselho",
+        "Comisión",
+        "Comissão",
+        "Comando",
+        "Instituto",
+        "Institut",
+        "Banco",
+        "Banque",
+        "Secretaría",
+        "Unidad",
+        "Unidade",
+        "Policía",
+        "Polícia",
+        "Guardia",
+        "Corporación",
+        "Empresa",
+        "Compagnie",
+        "Société",
+        "Sociedad",
+    ),
+    EntityLabel.PROGRAMME: (
+        "Programa",
+        "Proyecto",
+        "Projeto",
+        "Projet",
+        "Sistema",
+        "Système",
+    ),
+    EntityLabel.INSTRUMENT: (
+        "Ley",
+        "Lei",
+        "Loi",
+        "Decreto",
+        "Décret",
+        "Código",
+        "Acuerdo",
+        "Acordo",
+        "Accord",
+        "Tratado",
+        "Traité",
+        "Convenio",
+        "Reglamento",
+        "Règlement",
+        "Regulamento",
+    ),
+    EntityLabel.LOCATION: (
+        "Puerto",
+        "Aeropuerto",
+        "Aeroporto",
+        "Aéroport",
+        "Zona Franca",
+        "Zona Libre",
+        "Zone Franche",
+    ),
+}
+HEAD_FIRST_WORDS: dict[str, EntityLabel] = {
+    form: label
+    for label, words in _HEAD_FIRST_BY_LABEL.items()
+    for word in words
+    for form in (word, unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode())
+    if form not in HEAD_WORDS  # (`Federation` is English, and comes last)
+}
+#: Head words that come first but are also English words: they take a name only through `de`
+#: and its kin (`Office Togolais des Recettes`, not `Office Depot`; `Honda Accord`).
+BARE_HEAD_FIRST_EXCEPT = frozenset({"Office", "Direction", "Accord", "Institut", "Projet"})
 
 PAREN = "("
 
@@ -506,9 +602,12 @@ def _pattern_table(
             head_first=pl.lit(value=False),
         )
     )
-    first = pl.DataFrame({"pattern": sorted(HEAD_FIRST_WORDS)}).with_columns(
-        head=pl.lit(EntityLabel.ORG.value), head_at=pl.lit(0, pl.Int64), head_first=pl.lit(True)
-    )
+    first = pl.DataFrame(
+        {
+            "pattern": list(HEAD_FIRST_WORDS),
+            "head": [label.value for label in HEAD_FIRST_WORDS.values()],
+        }
+    ).with_columns(head_at=pl.lit(0, pl.Int64), head_first=pl.lit(True))
     heads = pl.concat([heads, trigger_heads, first])
     return (
         pl.concat(

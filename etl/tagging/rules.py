@@ -29,6 +29,8 @@ import re
 import polars as pl
 
 from etl.tagging.gazetteer import (
+    BARE_HEAD_FIRST_EXCEPT,
+    HEAD_FIRST_WORDS,
     HEAD_WORDS,
     RULE_CAPS_WORD,
     RULE_GIVEN_NAME,
@@ -79,7 +81,7 @@ _TOKEN_POSS = (
     r"(?:" + _INITIALS + "|" + _CAP_WORD + "(?:" + _SAXON + r")?|" + _PLURAL_SAXON + "|"
     + _ELISION + ")"
 )  # fmt: skip
-_CONNECTOR_WORDS = "and|&|of|for|the|on|de|del|des|du|la|le|y|et"
+_CONNECTOR_WORDS = "and|&|of|for|the|on|de|del|des|du|la|le|los|las|el|da|das|do|dos|di|y|et|e"
 _CONNECTOR = r"(?:" + _CONNECTOR_WORDS + r")"
 _OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}/])"
 _WINDOW = 80
@@ -122,8 +124,9 @@ _COMPLEMENT = (
 _POSSESSOR_RUN = _OPEN + r"((?:" + _TOKEN + r" +){0,2}" + _CAP_WORD + _SAXON + r" +)$"
 # Right of a head word that comes first (`Office Togolais des Recettes`, `Superintendencia
 # Nacional de Aduanas y de Administración Tributaria`): capitalised words with at least one
-# French, Spanish or Portuguese `of` among them.
-_ROMANCE_OF = r"(?:de la|de las|de los|des|du|del|de|da|das|do|dos)"
+# French, Spanish, Portuguese or Italian `of` among them, and articles (`Viceministerio de Lucha
+# Contra el Contrabando`).
+_ROMANCE_OF = r"(?:de la|de las|de los|des|du|del|de|da|das|do|dos|di|della|delle|dei)"
 _ROMANCE_COMPLEMENT = (
     r"^((?: +"
     + _TOKEN
@@ -135,12 +138,15 @@ _ROMANCE_COMPLEMENT = (
     + _ROMANCE_OF
     + r")?|"
     + _ROMANCE_OF
-    + r") +"
+    + r"|el|la|le|les|los|las) +"
     + _TOKEN
     + r"| +"
     + _TOKEN
     + r"){0,6})"
 )
+# Right of a head word that comes first, without `de`: one or two capitalised words (`Aduana
+# Nacional`, `Autoridade Tributária`, `Paso Canoas`).
+_BARE_COMPLEMENT = r"^((?: +" + _TOKEN + r"){1,2})"
 # Right of an instrument's head word: its number (`Customs Law No. 207 of 2020`, `Regulation
 # (EU) 2023/956`, `Biosecurity Act 2015`, `Additional Protocol 5`), not a count of something.
 _NUMBERED = (
@@ -166,18 +172,24 @@ _LEADING_WORDS = (
     "Officials|Director|Secretary|Minister|President|Commissioner|Chairman|Chair|Head|Chief|"
     "Mr|Ms|Mrs|Dr|Deputy|Director-General|Secretary-General|Spokesman|Spokeswoman"
 )
-_STRIP_LEADING = r"^(?:(?:" + _LEADING_WORDS + r") +(?:& +)?)+"
+# (and who paid for or leads a thing: `EU-funded Border Management Programme`)
+_BACKER = r"\S+-(?:funded|backed|financed|sponsored|supported|led|run|owned|based)"
+_STRIP_LEADING = r"^(?:(?:" + _LEADING_WORDS + "|" + _BACKER + r") +(?:& +)?)+"
 # An acronym in parentheses: no spaces, upper-case first (at least two capitals: checked apart).
 _PAREN_ACRONYM = r"^\((\p{Lu}[\p{L}\p{N}&.\-]{1,11})\)"
 # An acronym in parentheses that is followed by a number designates, it does not define.
 _DESIGNATION = r"^\([^()]+\) +(?:No\.? +)?\d"
 # A name in parentheses, upper-case first.
 _PAREN_NAME = r"^\((\p{Lu}[^()]{3,120})\)"
-_LONG_RUN = _OPEN + r"(" + _TOKEN + r"(?: +(?:" + _CONNECTOR + r" +){0,2}" + _TOKEN + r")*) *$"
+# (a long form also takes `in`, `to` and `against`: its initials bound it, `Border Management
+# Programme in Central Asia (BOMCA)`, `Coalition Against Wildlife Trafficking (CAWT)`)
+_LONG_CONNECTOR = r"(?:" + _CONNECTOR_WORDS + r"|in|to|against)"
+_LONG_RUN = _OPEN + r"(" + _TOKEN + r"(?: +(?:" + _LONG_CONNECTOR + r" +){0,2}" + _TOKEN + r")*) *$"
 _ACRONYM_BEFORE = _OPEN + r"(\p{Lu}[\p{L}\p{N}&.\-]{1,11}) *$"
 _INNER_RUN = r"^" + _TOKEN + r"(?: +(?:" + _CONNECTOR + r" +){0,2}" + _TOKEN + r"){1,11}$"
 
 _HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
+_FIRST_HEADS = "|".join(sorted(HEAD_FIRST_WORDS, key=len, reverse=True))
 # In an organization's run, an `and` that joins two names rather than two words of one name
 # cuts the run: it starts after the last such `and`. Such an `and` follows a head word or a
 # company's suffix (`Barclays Bank and National Westminster Bank`, `Commerzbank and Deutsche
@@ -204,6 +216,10 @@ _BEFORE_COORDINATED = (
 # A comma list holding a head word or a company's suffix lists names, not the words of one name
 # (`Bank of Japan, Federal Reserve Board and Bank of England`): the complement ends at its comma.
 _LIST_OF_NAMES = r",.* (?:" + "|".join(_LIST_ENDS) + r")(?:[ ,.]|$)"
+# `and the` before words that end in a head word joins a second name to the complement, not a
+# word of the first (`Ministry of Finance and the Central Bank`, `Growth Plan for the Western
+# Balkans and the Action Plan`): the complement ends before it.
+_AND_THE_NAME = r" +and +the +(?:\S+ +){0,4}(?:" + _HEADS + r")$"
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 # (`Declaration` is a head but no generic word: `Customs Declaration System` is a name.)
 # (nor are the class names of single windows: `Single Window for Foreign Trade` is a name.)
@@ -214,7 +230,7 @@ _GENERIC_WORDS = (
     + "|Revenue|Tax|Taxes|Trade|National|Federal|Central|General|Border|Excise|Finance"
     "|Economic|Commerce|State|Public|Internal|Regional|Joint|Global|International|Foreign"
     "|Affairs|Industry|Economy|Development|Cooperation|Co-operation|Security|Protection"
-    "|Enforcement|Investment|Agriculture|Health|Transport|Ports|Port|Maritime|Financial"
+    "|Enforcement|Investment|Agriculture|Health|Transport|Ports|Port|Maritime|Financial|Action"
 )
 #: A phrase made only of generic words and connectors.
 GENERIC_ONLY = r"^(?:(?:" + _GENERIC_WORDS + r"|" + _CONNECTOR_WORDS + r")(?: |$))+$"
@@ -265,6 +281,8 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     right = slice_chars(text, pl.col("end"), _WINDOW, ascii)
     loose = pl.col("head").is_in([EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value])
     first = pl.col("head_first").fill_null(value=False)
+    head_word = slice_chars(text, pl.col("start"), pl.col("end") - pl.col("start"), ascii)
+    bare = first & ~head_word.is_in(list(BARE_HEAD_FIRST_EXCEPT))
     left_ascii, right_ascii = is_ascii(pl.col("left")), is_ascii(pl.col("right"))
     phrases = (
         heads.with_columns(left=left, right=right)
@@ -282,6 +300,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
                     (pl.col("head") == EntityLabel.INSTRUMENT.value)
                     & ~pl.col("right").str.contains(_NOT_A_NUMBER)
                 ).then(extract(pl.col("right"), _NUMBERED, 1, right_ascii)),
+                pl.when(bare).then(extract(pl.col("right"), _BARE_COMPLEMENT, 1, right_ascii)),
             ).fill_null(""),
         )
         .with_columns(
@@ -289,6 +308,8 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             .then(pl.lit(""))
             .when(pl.col("complement").str.contains(_LIST_OF_NAMES))
             .then(pl.col("complement").str.replace(r",.*$", ""))
+            .when(pl.col("complement").str.contains(_AND_THE_NAME))
+            .then(pl.col("complement").str.replace(r" +and +the +.*$", ""))
             .otherwise(pl.col("complement")),
             run=pl.when(loose)
             .then(pl.col("run"))
@@ -410,10 +431,16 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
         )
     )
     both = pl.concat([forward, backward])
-    head = both.get_column("long").str.extract(r"(?:^| )(" + _HEADS + r")(?: |$)", 1)
+    long = both.get_column("long")
+    # A head word anywhere, or one that comes first (`Programa de Integración Fronteriza`).
+    head = long.str.extract(r"^(" + _FIRST_HEADS + r") ", 1).fill_null(
+        long.str.extract(r"(?:^| )(" + _HEADS + r")(?: |$)", 1)
+    )
     return both.with_columns(
         long_label=head.replace_strict(
-            {k: v.value for k, v in HEAD_WORDS.items()}, default=None, return_dtype=pl.String
+            {k: v.value for k, v in (HEAD_WORDS | HEAD_FIRST_WORDS).items()},
+            default=None,
+            return_dtype=pl.String,
         )
     )
 

@@ -65,7 +65,13 @@ _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
 # A ministry or department named by its portfolio, head first or last.
-_GOVERNMENT_BRANCH = r"^(?:(?:Ministry|Department) of \p{Lu}|\p{Lu}\S* (?:Ministry|Department)$)"
+# A ministry's, department's or state committee's name by its portfolio, and a law's title by
+# its subject (`the State Committee for National Security`, `the Law on Customs`): named,
+# though every word is generic.
+_NAMED_BY_SUBJECT = (
+    r"^(?:(?:\p{Lu}\S* )*(?:Ministry|Department|Committee) (?:of|for) \p{Lu}"
+    r"|\p{Lu}\S* (?:Ministry|Department)$|Law (?:on|of) \p{Lu})"
+)
 _ENTITY = ["entity_id", "label", "name", "country"]
 # Words that make an ORG phrase with a country that country's customs body (in English, French,
 # Spanish and Portuguese: `Revenue Service of Georgia`, `Office Togolais des Recettes`).
@@ -364,11 +370,13 @@ def _merge_phrases(
     )
     # Generic words alone (`the Customs Administration`) name nothing, unless a country says
     # whose, or the phrase is a ministry's or department's name (`the Ministry of Finance`,
-    # `the Finance Ministry`: each government has one).
+    # `the Finance Ministry`: each government has one) or a law's title (`the Law on Customs`),
+    # or a company's, by its abbreviated legal form (`Public Service Enterprise Group Inc`).
     kept = kept.filter(
         pl.col("country").is_not_null()
         | ~pl.col("text").str.contains(GENERIC_ONLY)
-        | pl.col("text").str.contains(_GOVERNMENT_BRANCH)
+        | pl.col("text").str.contains(_NAMED_BY_SUBJECT)
+        | pl.col("text").str.contains(r" (?:Inc|Ltd|Corp)$")
     )
     # A country's customs or revenue body under another name (`Revenue Service of Georgia`,
     # `Brazil's Federal Revenue Service`) is that country's customs administration.
@@ -439,7 +447,9 @@ def _apply_definitions(
     acronym's gazetteer entity (`General Agreement of Tariffs and Trade (GATT)`), unless it
     belongs to another country than the long form's (`Korea Revenue Agency (KRA)` is not
     Kenya's KRA); the long form's rule entity; a derived id from the long form.
-    A mention that ends right before `(ACR)` is the long form, whatever the initials say.
+    A mention that ends right before `(ACR)` is the long form, whatever the initials say, unless
+    it starts with another letter and has fewer capitalised words than the acronym has capitals,
+    less one (`Central Asia (BOMCA)`).
     """
     if definitions.height == 0:
         return found, pl.DataFrame(schema=_forms_schema())
@@ -460,6 +470,15 @@ def _apply_definitions(
         .with_columns(
             has_long=pl.col("m_start").is_not_null()
             & (pl.col("forward") | (pl.col("m_start") == pl.col("long_start")))
+            # unless it is too short a name for the acronym and starts with another letter:
+            # `Central Asia (BOMCA)` ends `Border Management Programme in Central Asia`.
+            & (
+                (pl.col("m_text").str.slice(0, 1) == pl.col("acr").str.slice(0, 1))
+                | (
+                    pl.col("m_text").str.count_matches(r"(?:^|[ \-])\p{Lu}")
+                    >= pl.col("acr").str.count_matches(r"\p{Lu}") - 1
+                )
+            )
         )
         .with_columns(
             long=pl.when("has_long").then("m_text").otherwise("long"),
@@ -610,13 +629,31 @@ def _rescan(
         text="match",
         full="text",
     )
+    # A form that overlaps a mention is dropped, unless it holds whole mentions: a defined long
+    # form is one name (`Border Management Programme in Central Asia (BOMCA)`), not the names
+    # inside it.
+    found = found.with_row_index("fid")
     nearby = found.filter(pl.col("doc").is_in(new["doc"].unique().implode()))
-    clash = (
-        new.select("doc", "field", "start", "end")
+    # But a form that ends in a mention of its own label is that name with a modifier (`SIA
+    # (U.S. Semiconductor Industry Association)`): the mention stays.
+    overlaps = (
+        new.select("doc", "field", "start", "end", "label")
         .with_row_index("nid")
-        .join(nearby.select("doc", "field", f_start="start", f_end="end"), on=["doc", "field"])
+        .join(
+            nearby.select("doc", "field", "fid", f_start="start", f_end="end", f_label="label"),
+            on=["doc", "field"],
+        )
         .filter((pl.col("f_start") < pl.col("end")) & (pl.col("f_end") > pl.col("start")))
-        .select("nid")
+        .with_columns(
+            holds=(pl.col("start") <= pl.col("f_start"))
+            & (pl.col("f_end") <= pl.col("end"))
+            & (pl.col("end") - pl.col("start") > pl.col("f_end") - pl.col("f_start"))
+            & ~((pl.col("f_end") == pl.col("end")) & (pl.col("f_label") == pl.col("label")))
+        )
     )
+    clash = overlaps.group_by("nid").agg(pl.col("holds").all()).filter(~pl.col("holds"))
     fresh = new.with_row_index("nid").join(clash, on="nid", how="anti")
-    return pl.concat([found, fresh.select(found.columns)])
+    held = overlaps.join(fresh.select("nid"), on="nid").select("fid")
+    return pl.concat(
+        [found.join(held, on="fid", how="anti").drop("fid"), fresh.select(found.columns[1:])]
+    )
