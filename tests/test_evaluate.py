@@ -96,13 +96,13 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Ninth held-out set, first measured 2026-12-06 at gazetteer 2026.11.17: mention F1 0.902,
-    # country F1 1.000 (0.786 and 1.000 on 2026.11.9, the tagger of the morning). The first
-    # eight sets, used since to tune, are tests/gold/written2 to written9. A floor against
-    # regressions, not a target: docs/TAGGING.md says what the misses are.
+    # Eleventh held-out set, first measured 2026-12-06 at gazetteer 2026.11.18: mention F1
+    # 0.907, country F1 0.984 (0.882 and 0.984 on 2026.11.17 at 82f86e0, the tagger of the
+    # morning). The first ten sets, used since to tune, are tests/gold/written2 to written11.
+    # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.901, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.999, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.906, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.983, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
