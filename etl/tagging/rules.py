@@ -145,7 +145,7 @@ _ROMANCE_COMPLEMENT = (
     + r"){0,6})"
 )
 # Right of a head word that comes first, without `de`: one or two capitalised words (`Aduana
-# Nacional`, `Autoridade Tributária`, `Paso Canoas`).
+# Nacional`, `Autoridade Tributária`, `Puerto Quetzal`).
 _BARE_COMPLEMENT = r"^((?: +" + _TOKEN + r"){1,2})"
 # Right of an instrument's head word: its number (`Customs Law No. 207 of 2020`, `Regulation
 # (EU) 2023/956`, `Biosecurity Act 2015`, `Additional Protocol 5`), not a count of something.

@@ -64,7 +64,6 @@ _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRU
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
-# A ministry or department named by its portfolio, head first or last.
 # A ministry's, department's or state committee's name by its portfolio, and a law's title by
 # its subject (`the State Committee for National Security`, `the Law on Customs`): named,
 # though every word is generic.
