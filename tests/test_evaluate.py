@@ -93,6 +93,10 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
     assert len(heldout) >= 10
     assert not tuning & heldout
     assert _heldout_report().sets == {"heldout": len(heldout)}
+    # The reserve set, measured but never read, waits to replace the held-out set.
+    reserve = _headlines(DEFAULT_GOLD_DIR / "reserve" / "reserve.jsonl")
+    assert len(reserve) == 10
+    assert not reserve & (tuning | heldout)
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
