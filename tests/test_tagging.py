@@ -769,3 +769,12 @@ def test_a_long_form_ending_in_a_known_name_of_its_label_keeps_that_name() -> No
     texts = [(m["text"], m["label"]) for m in rows]
     assert ("U.S.", "COUNTRY") in texts
     assert ("Semiconductor Industry Association", "ORG") in texts
+
+
+def test_a_country_before_a_currency_sign_is_no_mention() -> None:
+    rows = _tag("A US$100 million loan from the US and HK$5 fees in Hong Kong.")
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("US", "COUNTRY"),
+        ("Hong Kong", "COUNTRY"),
+    ]
+    assert [m["start"] for m in rows] == [31, 51]

@@ -50,6 +50,7 @@ __all__ = [
     "acronym_definitions",
     "derived_id",
     "drop_ambiguous",
+    "drop_currencies",
     "field_styles",
     "head_phrases",
 ]
@@ -564,3 +565,13 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
     key = pl.col("doc").cast(pl.Int64) * 2 + (pl.col("field") == "headline").cast(pl.Int64)
     key = key * (1 << 31) + pl.col("start")
     return mentions.filter(~key.is_in(dropped.select(key).to_series().implode()))
+
+
+def drop_currencies(mentions: pl.DataFrame) -> pl.DataFrame:
+    """Return `mentions` without the countries that prefix a currency sign (`US$100`, `HK$5`).
+
+    The sign names a currency, not the country. `mentions` carries the field text (`full`) and
+    `ascii`.
+    """
+    sign = slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii"))
+    return mentions.filter(~((pl.col("label") == EntityLabel.COUNTRY.value) & (sign == "$")))

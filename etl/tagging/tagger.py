@@ -3,7 +3,8 @@
 Order of decisions (each step a frame operation over all texts at once):
 
 1. One Aho-Corasick pass finds gazetteer names, demonyms, head words, theme triggers and `(`.
-2. Ambiguous surface forms go through their context rules (`rules.drop_ambiguous`).
+2. Ambiguous surface forms go through their context rules (`rules.drop_ambiguous`), and a
+   country right before a currency sign is no mention (`US$100`: `rules.drop_currencies`).
 3. A programme or instrument name followed by a head word of its class takes the head in
    (`AEO Program`, `Revenue Package Programme`): the same entity, named more fully.
 4. Head-noun phrases (outside Title Case and ALL-CAPS headlines) become mentions unless a
@@ -14,7 +15,7 @@ Order of decisions (each step a frame operation over all texts at once):
    entity is in `_apply_definitions`); every occurrence of either form then carries it.
 6. A second, small scan over the articles that define forms the gazetteer does not know
    (rule phrases, new acronyms) finds their other occurrences, in the headline too (and in
-   ALL CAPS there), where nothing else matched.
+   ALL CAPS there), where nothing else matched, or where they hold whole mentions.
 
 The rules only ever look within one article, so any slicing of a batch gives the same result.
 """
@@ -35,6 +36,7 @@ from etl.tagging.rules import (
     acronym_definitions,
     derived_id,
     drop_ambiguous,
+    drop_currencies,
     field_styles,
     head_phrases,
 )
@@ -105,7 +107,7 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     )
     styles = field_styles(texts)
     entities = _gather(hits.filter("entity"), patterns, *_ENTITY, "source", "rule")
-    found = drop_ambiguous(_gazetteer_mentions(entities), styles).drop("rule")
+    found = drop_currencies(drop_ambiguous(_gazetteer_mentions(entities), styles)).drop("rule")
     heads = _gather(
         hits.filter(pl.col("head").is_not_null()), patterns, "head_at", "head_first"
     ).with_columns(start=pl.col("start") + pl.col("head_at"))
