@@ -778,3 +778,11 @@ def test_a_country_before_a_currency_sign_is_no_mention() -> None:
         ("Hong Kong", "COUNTRY"),
     ]
     assert [m["start"] for m in rows] == [31, 51]
+
+
+def test_a_body_of_a_convention_named_first_is_one_organization() -> None:
+    rows = _tag("The CITES Standing Committee met; CITES lists the species.")
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("CITES Standing Committee", "ORG"),
+        ("CITES", "INSTRUMENT"),
+    ]

@@ -310,10 +310,15 @@ def _merge_phrases(
     # Nor a company's name, except its subsidiary's that starts with it and ends in a trade
     # (`Cosco Shipping Ports`, `DHL Global Forwarding`).
     subsidiary = pl.col("g_company") & (pl.col("g_start") == pl.col("r_start")) & pl.col("r_trade")
+    # Nor, for a body of a convention or programme named first (`CITES Standing Committee`).
+    body_of = pl.col("label").is_in(_EXTENDABLE) & (pl.col("g_start") == pl.col("r_start"))
     named_inside = (
         pl.when(pl.col("r_label") == EntityLabel.ORG.value)
         .then(
-            pl.col("label").is_in(_NAMED) & ~(pl.col("g_customs") & pl.col("r_admin")) & ~subsidiary
+            pl.col("label").is_in(_NAMED)
+            & ~(pl.col("g_customs") & pl.col("r_admin"))
+            & ~subsidiary
+            & ~body_of
         )
         # A place's name holds no organization, programme or instrument either (`World
         # Bank-backed Bay Terminal` is no terminal's name).
