@@ -786,3 +786,12 @@ def test_a_body_of_a_convention_named_first_is_one_organization() -> None:
         ("CITES Standing Committee", "ORG"),
         ("CITES", "INSTRUMENT"),
     ]
+
+
+def test_continental_and_british_legal_forms_end_company_names() -> None:
+    rows = _tag("Timor Port SA runs the terminal; Tamarind Bank AG and Zambezi Foods Plc lent.")
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Timor Port SA", "ORG"),
+        ("Tamarind Bank AG", "ORG"),
+        ("Zambezi Foods Plc", "ORG"),
+    ]

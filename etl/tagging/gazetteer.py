@@ -47,7 +47,11 @@ DEFAULT_DATA_DIR = Path(str(files("etl.tagging").joinpath("data")))
 
 #: Companies' legal forms (`Semiconductor Manufacturing International Corp`): ORG heads, and
 #: a known company's name takes one right after it.
-LEGAL_FORMS = ("Corporation", "Corp", "Company", "Inc", "Ltd", "Limited")
+LEGAL_FORMS = (
+    *("Corporation", "Corp", "Company", "Inc", "Ltd", "Limited"),
+    # (continental and British forms: `Timor Port SA`, `Dresdner Bank AG`, `Unilever Plc`)
+    *("SA", "NV", "AG", "GmbH", "LLC", "PLC", "Plc", "SpA"),
+)
 #: Trades that end companies' names (`Abu Dhabi Ports`, `Pacific Logistics Holdings`): ORG heads
 #: that are also ministries' portfolios (`Ministry of Ports, Shipping and Waterways`).
 TRADE_WORDS = (
@@ -292,9 +296,10 @@ _LABELS = {label.value for label in EntityLabel}
 _PLURAL_LABELS = {EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value}
 _PORT_KINDS = ["port", "city", "capital"]
 _POSSESSIVE = re.compile(r"^(\S+)['\u2019]s ")
+# (a legal form in lower case is part of a name, not a generic tail: `Anglo American plc`)
 _GENERIC_TAILS = {
-    *(word.lower() for word in HEAD_WORDS),
-    *(word.lower() + "s" for word in HEAD_WORDS),
+    *(word.lower() for word in HEAD_WORDS if word not in LEGAL_FORMS),
+    *(word.lower() + "s" for word in HEAD_WORDS if word not in LEGAL_FORMS),
     "scheme",
     "schemes",
     "system",
