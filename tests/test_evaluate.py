@@ -100,13 +100,13 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Eleventh held-out set, first measured 2026-12-06 at gazetteer 2026.11.18: mention F1
-    # 0.907, country F1 0.984 (0.882 and 0.984 on 2026.11.17 at 82f86e0, the tagger of the
-    # morning). The first ten sets, used since to tune, are tests/gold/written2 to written11.
+    # Twelfth held-out set, first measured 2026-12-06 on 82f86e0 (gazetteer 2026.11.17):
+    # mention F1 0.810, country F1 0.987; 0.843 and 0.987 on 2026.11.18 (3d65141), never
+    # read. The first eleven sets, used since to tune, are tests/gold/written2 to written12.
     # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.906, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.983, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.842, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.986, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
