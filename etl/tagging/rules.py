@@ -191,6 +191,8 @@ _INNER_RUN = r"^" + _TOKEN + r"(?: +(?:" + _CONNECTOR + r" +){0,2}" + _TOKEN + r
 
 _HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
 _FIRST_HEADS = "|".join(sorted(HEAD_FIRST_WORDS, key=len, reverse=True))
+# Each head word's label, for an acronym's long form (built once, not per batch).
+_HEAD_LABELS = {word: label.value for word, label in (HEAD_WORDS | HEAD_FIRST_WORDS).items()}
 # In an organization's run, an `and` that joins two names rather than two words of one name
 # cuts the run: it starts after the last such `and`. Such an `and` follows a head word or a
 # company's suffix (`Barclays Bank and National Westminster Bank`, `Commerzbank and Deutsche
@@ -200,10 +202,11 @@ _FIRST_HEADS = "|".join(sorted(HEAD_FIRST_WORDS, key=len, reverse=True))
 # Trade words that are heads of companies' names are also portfolios (`Ministry of Ports,
 # Shipping and Waterways`): in a comma list they end no name.
 _PORTFOLIO_HEADS = frozenset(TRADE_WORDS)
+# (the legal forms and `Group` are ORG heads already; `Co` and `Bhd` are not: `Economic
+# Co-operation`, and a bare `Bhd`)
 _ORG_ENDS = sorted(
     [w for w, label in HEAD_WORDS.items() if label is EntityLabel.ORG and w != "Customs"]
-    + ["Co", "Corp", "Inc", "Ltd", "Plc", "PLC", "SA", "NV", "AG", "LLC", "Bhd", "Group"]
-    + ["Party", "Brothers", "International"],
+    + ["Co", "Bhd", "Party", "Brothers", "International"],
     key=len,
     reverse=True,
 )
@@ -438,11 +441,7 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
         long.str.extract(r"(?:^| )(" + _HEADS + r")(?: |$)", 1)
     )
     return both.with_columns(
-        long_label=head.replace_strict(
-            {k: v.value for k, v in (HEAD_WORDS | HEAD_FIRST_WORDS).items()},
-            default=None,
-            return_dtype=pl.String,
-        )
+        long_label=head.replace_strict(_HEAD_LABELS, default=None, return_dtype=pl.String)
     )
 
 
