@@ -160,6 +160,57 @@ def test_build_refuses_an_unknown_status() -> None:
         bg.subdivision_entities([row])
 
 
+def test_bare_twin_drops_ayn_and_hamza_marks_but_not_elisions_or_possessives() -> None:
+    assert bg.bare_twin("Ma'rib") == "Marib"
+    assert bg.bare_twin("Al Bayda\N{RIGHT SINGLE QUOTATION MARK}") == "Al Bayda"
+    assert bg.bare_twin("'Ajman") == "Ajman"
+    assert bg.bare_twin("Nampo") is None  # nothing to drop
+    assert bg.bare_twin("San'a'") is None  # `Sana`: too short to be safe
+    assert bg.bare_twin("L'Hospitalet de Llobregat") is None
+    assert bg.bare_twin("Cox's Bazar") is None
+    assert bg.bare_twin("Reggio nell'Emilia") is None
+
+
+def _sub(code: str, name: str, status: str, kind_type: str = "State") -> dict[str, str]:
+    return {
+        "code": code, "country": "XXX", "type": kind_type, "name": name, "aliases": name,
+        "status": status, "note": "",
+    }  # fmt: skip
+
+
+def test_typed_forms_name_what_the_bare_name_cannot() -> None:
+    rows = [
+        _sub("AA-1", "Ma'rib", "keep", "Governorate"),
+        _sub("AA-2", "Shan", "drop:hand"),  # a given name, but `Shan State` is the state
+        _sub("AA-3", "Lagos", "drop:listed"),  # the port has `Lagos`, the state `Lagos State`
+        _sub("AA-4", "Texas", "drop:listed"),  # the curated state row has it: nothing new
+        _sub("AA-5", "Eastern", "drop:shared", "Region"),  # generic even when typed
+        _sub("AA-6", "Punjab", "drop:shared", "Province"),
+        _sub("BB-6", "Punjab", "drop:shared"),
+    ]
+    taken = {"Lagos": "port", "Texas": "us-state"}
+    built = {e.entity_id: e.aliases for e in bg.subdivision_entities(rows, taken=taken)}
+    assert built == {
+        "loc:iso3166-2-aa-1": ("Ma'rib", "Ma\N{RIGHT SINGLE QUOTATION MARK}rib", "Marib"),
+        "loc:iso3166-2-aa-2": ("Shan State",),
+        "loc:iso3166-2-aa-3": ("Lagos State",),
+        "loc:iso3166-2-aa-6": ("Punjab Province",),
+        "loc:iso3166-2-bb-6": ("Punjab State",),
+    }
+
+
+def test_a_subdivisions_type_after_its_name_is_part_of_it() -> None:
+    rows = _tag("Trucks left Kano State for Marib Governorate, Shan State and Moscow Oblast.")
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Kano State", "loc:iso3166-2-ng-kn"),
+        ("Marib Governorate", "loc:iso3166-2-ye-ma"),
+        ("Shan State", "loc:iso3166-2-mm-17"),
+        ("Moscow Oblast", "loc:iso3166-2-ru-mos"),
+    ]
+    # Lower case, the type is a word after the name (`Kano state`).
+    assert [m["text"] for m in _tag("Farmers in Kano state said.")] == ["Kano"]
+
+
 def _tag(body: str) -> list[dict[str, object]]:
     texts = pl.DataFrame(
         {"doc": pl.Series([0], dtype=pl.UInt32), "field": ["body"], "text": [body]}

@@ -160,6 +160,11 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+def _surfaces(entities: Iterable[Entity]) -> dict[str, str]:
+    """Return each surface form of `entities` and its owner's kind."""
+    return {surface: e.kind for e in entities for surface in (*e.aliases, *e.demonyms)}
+
+
 def with_typographic_apostrophes(forms: Iterable[str]) -> tuple[str, ...]:
     """Return the forms, each name with an apostrophe followed by its curly-apostrophe twin."""
     out: list[str] = []
@@ -262,11 +267,31 @@ def _takes_the(name: str) -> bool:
     return name in _THE_NAMES or bool(_THE_WORDS.intersection(name.split()))
 
 
+_SPANISH = frozenset(
+    {"ARG", "BOL", "CHL", "COL", "CRI", "CUB", "DOM", "ECU", "ESP", "GTM", "HND", "MEX", "NIC",
+     "PAN", "PER", "PRY", "SLV", "URY", "VEN"}
+)  # fmt: skip
+_DUTCH = frozenset({"NLD", "BEL", "SUR", "CUW", "ABW", "SXM"})
+#: The customs body in the country's own language, where the country's English short name is
+#: also its own (`Aduana de Chile`, `Douane Suriname`).
+LOCAL_CUSTOMS_FORMS = (
+    ("Aduana de {}", _SPANISH),
+    ("Aduanas de {}", _SPANISH),
+    ("Douane {}", _DUTCH),
+)
+
+
 def customs_patterns(record: CountryRecord, revenue_authority: bool) -> tuple[str, ...]:
     """Return the pattern names of a country's customs administration ("Kenya Customs", ...)."""
     forms: list[str] = []
     for base in record.short_names:
         forms += [f"{base} Customs", f"{base} Customs Administration", f"{base} Customs Service"]
+        if any(ch.islower() for ch in base):
+            forms += [
+                form.format(base)
+                for form, codes in LOCAL_CUSTOMS_FORMS
+                if record.entity.country in codes
+            ]
         if any(ch.islower() for ch in base):  # not after acronyms: "Customs Administration of US"
             article = "the " if _takes_the(base) else ""
             forms.append(f"Customs Administration of {article}{base}")
@@ -369,31 +394,134 @@ def check_entities(entities: Sequence[Entity], retired: frozenset[str]) -> None:
     check_unique_surfaces(entities)
 
 
+#: Compass and landform words: a place name made only of them is generic (`North East`).
+GENERIC_PLACE_WORDS = frozenset(
+    {
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western",
+        "central", "centre", "center", "upper", "lower", "middle", "capital", "coast", "coastal",
+        "island", "islands", "region", "highlands", "lakes", "lake", "mountain", "mountains",
+        "valley", "river", "littoral", "plateau", "plateaux", "savanes", "greater", "inner",
+        "outer", "far", "nord", "sud", "est", "ouest", "north-west", "north-east", "south-west",
+        "south-east", "northwest", "northeast", "southwest", "southeast", "centre-est",
+        "centre-nord", "centre-ouest", "centre-sud", "hauts-bassins", "sahel", "cascades",
+        "boucle", "du", "de", "la", "le", "les", "des", "of", "the", "and", "el", "al",
+    }
+)  # fmt: skip
+
+#: Subdivision types whose name news also writes with the type after it (`Shan State`,
+#: `Marib Governorate`), and the word it writes.
+TYPED_FORMS = {
+    "State": "State",
+    "Region": "Region",
+    "Province": "Province",
+    "Governorate": "Governorate",
+    "Prefecture": "Prefecture",
+    "Oblast": "Oblast",
+    "Emirate": "Emirate",
+    "Canton": "Canton",
+    "County": "County",
+    "Department": "Department",
+    "Autonomous region": "Autonomous Region",
+    "Regional state": "Region",
+}
+#: Drop reasons that the typed form overcomes: the bare name is a given name, a word, too
+#: short or shared (`Shan`, `Mon`, `Punjab`), but `Shan State` and `Punjab Province` are not.
+_TYPED_SURVIVES = ("drop:hand", "drop:short", "drop:shared", "drop:word", "drop:reuters")
+#: A row dropped because a place of one of these kinds has its name keeps its typed form
+#: (`Lagos` is the port, `Lagos State` the state).
+_TYPED_BESIDE = frozenset({"port", "city", "capital", "town", "crossing"})
+_APOSTROPHES = "'\N{RIGHT SINGLE QUOTATION MARK}\N{LEFT SINGLE QUOTATION MARK}"
+BARE_TWIN_MIN = 5  # letters of a name written without its apostrophes (`Marib`, not `Sana`)
+
+
+def bare_twin(name: str) -> str | None:
+    """Return a romanised name without its ayn and hamza apostrophes (`Ma'rib` -> `Marib`).
+
+    News drops them. None when the name has none (an elision or a possessive is kept), is not
+    ASCII without them, or would be shorter than `BARE_TWIN_MIN` letters.
+    """
+    if not any(ch in _APOSTROPHES for ch in name):
+        return None
+    # (not an elision, `L'Hospitalet`, `Reggio nell'Emilia`, nor a possessive, `Cox's Bazar`)
+    twin = re.sub(rf"(?<!\b\w)(?<!ll)[{_APOSTROPHES}](?!s\b)", "", name)
+    if twin == name or sum(ch.isalpha() for ch in twin) < BARE_TWIN_MIN or not twin.isascii():
+        return None
+    return twin if twin[:1].isupper() else None
+
+
+def _typable(name: str) -> bool:
+    """Return whether a name takes a typed form: capitalised words (not `kraj`), not generic."""
+    words = re.split(r"[\s/-]+", name)
+    return all(word[:1].isupper() or len(word) <= 3 for word in words) and not all(
+        word.lower() in GENERIC_PLACE_WORDS for word in words
+    )
+
+
+def _typed_survives(row: Mapping[str, str], taken: Mapping[str, str] | None) -> bool:
+    if row["status"].startswith(_TYPED_SURVIVES):
+        return True
+    return row["status"] == "drop:listed" and (taken or {}).get(row["name"]) in _TYPED_BESIDE
+
+
 def subdivision_entities(
-    rows: Sequence[Mapping[str, str]], prefix: str = "loc:iso3166-2-", kind: str = "subdivision"
+    rows: Sequence[Mapping[str, str]],
+    prefix: str = "loc:iso3166-2-",
+    kind: str = "subdivision",
+    taken: Mapping[str, str] | None = None,
 ) -> list[Entity]:
     """Return a LOCATION per kept row of a reviewed import (subdivisions.tsv, towns.tsv).
 
     `import_subdivisions` and `import_towns` write those files; a row's id is `prefix` and its
-    lower-cased code (`loc:iso3166-2-id-sl`, `loc:geonames-2229798`).
+    lower-cased code (`loc:iso3166-2-id-sl`, `loc:geonames-2229798`). Two forms are derived
+    here, each only where no other row and no surface in `taken` (surface -> its owner's
+    kind) has it: the name without its apostrophes (`bare_twin`), and the name followed by
+    its type (`TYPED_FORMS`), which a row dropped for one of `_TYPED_SURVIVES`, or because a
+    place of a kind in `_TYPED_BESIDE` has its name, keeps as its only names.
     """
+    derived: dict[str, list[str]] = {}
+    for row in rows:
+        if row["status"] != "keep" and not row["status"].startswith("drop:"):
+            raise IntegrityError("gazetteer", f"{row['code']}: status must be keep or drop:...")
+        names = (row["name"], *split_list(row["aliases"]))
+        forms = [twin for name in names if (twin := bare_twin(name)) is not None]
+        typed = TYPED_FORMS.get(row["type"]) if kind == "subdivision" else None
+        # (a kept row's typed form is read by the tagger, which extends the name over it)
+        if typed is not None and _typed_survives(row, taken):
+            plain = [name for name in (*forms, *names) if name.isascii() and _typable(name)]
+            if plain and not plain[0].endswith(typed):
+                forms.append(f"{plain[0]} {typed}")
+        derived[row["code"]] = [form for form in _unique(forms) if form not in names]
+    owners: dict[str, int] = {}
+    for forms in derived.values():
+        for form in forms:
+            owners[form.upper()] = owners.get(form.upper(), 0) + 1
+    own = {name.upper() for row in rows for name in (row["name"], *split_list(row["aliases"]))}
+    blocked = {surface.upper() for surface in taken or {}} | own
     entities = []
     for row in rows:
+        extra = [
+            f for f in derived[row["code"]] if owners[f.upper()] == 1 and f.upper() not in blocked
+        ]
         if row["status"] == "keep":
-            entities.append(
-                Entity(
-                    entity_id=prefix + row["code"].lower().removeprefix("gn-"),
-                    label="LOCATION",
-                    name=row["name"],
-                    country=row["country"],
-                    kind=kind,
-                    aliases=with_typographic_apostrophes(
-                        (row["name"], *split_list(row["aliases"]))
-                    ),
-                )
+            names = (row["name"], *split_list(row["aliases"]), *extra)
+        elif _typed_survives(row, taken):
+            names = tuple(
+                f for f in extra if " " in f and f.rsplit(" ", 1)[1] in TYPED_FORMS.values()
             )
-        elif not row["status"].startswith("drop:"):
-            raise IntegrityError("gazetteer", f"{row['code']}: status must be keep or drop:...")
+            if not names:
+                continue
+        else:
+            continue
+        entities.append(
+            Entity(
+                entity_id=prefix + row["code"].lower().removeprefix("gn-"),
+                label="LOCATION",
+                name=names[0],
+                country=row["country"],
+                kind=kind,
+                aliases=with_typographic_apostrophes(names),
+            )
+        )
     return entities
 
 
@@ -422,10 +550,18 @@ def build_entities(
         entities += curated_entities(read_table(curated_dir / filename, curated_columns), label)
     columns = ("code", "country", "type", "name", "aliases", "status", "note")
     if subdivisions:
-        entities += subdivision_entities(read_table(curated_dir / "subdivisions.tsv", columns))
-    if subdivisions and towns:
-        rows = read_table(curated_dir / "towns.tsv", columns)
-        entities += subdivision_entities(rows, prefix="loc:geonames-", kind="town")
+        rows = read_table(curated_dir / "subdivisions.tsv", columns)
+        town_rows = read_table(curated_dir / "towns.tsv", columns) if towns else []
+        town_names = {
+            name: "town"
+            for row in town_rows
+            if row["status"] == "keep"
+            for name in (row["name"], *split_list(row["aliases"]))
+        }
+        entities += subdivision_entities(rows, taken=_surfaces(entities) | town_names)
+        entities += subdivision_entities(
+            town_rows, prefix="loc:geonames-", kind="town", taken=_surfaces(entities)
+        )
     retired = frozenset(
         row["entity_id"] for row in read_table(curated_dir / "retired.tsv", ("entity_id", "reason"))
     )

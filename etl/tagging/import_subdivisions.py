@@ -50,6 +50,7 @@ from etl.evaluate import SKIP, read_reuters_codes
 from etl.extract import parse_text
 from etl.tagging.build_gazetteer import (
     CURATED_DIR,
+    GENERIC_PLACE_WORDS,
     LIST_SEP,
     Entity,
     build_entities,
@@ -100,18 +101,6 @@ SECOND_LEVEL = {
 _TITLE_WORDS = frozenset(
     {"Sheng", "Shi", "Zizhiqu", "Huizu", "Zhuangzu", "Uygur", "Zangzu", "Weiwu'er"}
 )
-_GENERIC_WORDS = frozenset(
-    {
-        "north", "south", "east", "west", "northern", "southern", "eastern", "western",
-        "central", "centre", "center", "upper", "lower", "middle", "capital", "coast", "coastal",
-        "island", "islands", "region", "highlands", "lakes", "lake", "mountain", "mountains",
-        "valley", "river", "littoral", "plateau", "plateaux", "savanes", "greater", "inner",
-        "outer", "far", "nord", "sud", "est", "ouest", "north-west", "north-east", "south-west",
-        "south-east", "northwest", "northeast", "southwest", "southeast", "centre-est",
-        "centre-nord", "centre-ouest", "centre-sud", "hauts-bassins", "sahel", "cascades",
-        "boucle", "du", "de", "la", "le", "les", "des", "of", "the", "and", "el", "al",
-    }
-)  # fmt: skip
 # Letters NFKD does not decompose, and the apostrophes of romanised names.
 _ASCII = str.maketrans(
     {
@@ -125,6 +114,10 @@ _ASCII = str.maketrans(
     }
 )  # fmt: skip
 MIN_LETTERS = 4
+# (an ayn or hamza mark before a name's first letter: `'Ajman` is a proper name)
+_LEADING_MARKS = (
+    "'\N{LEFT SINGLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}\N{MODIFIER LETTER TURNED COMMA}"
+)
 WORD_MIN = 3  # lower-case occurrences in Reuters that make a name a word
 STORIES_MIN = 3  # capitalised stories in Reuters before their labels are trusted to judge
 
@@ -195,7 +188,7 @@ def candidates() -> list[SubdivisionRow]:
 
 
 def _is_generic(name: str) -> bool:
-    return all(word.lower() in _GENERIC_WORDS for word in re.split(r"[\s/]+", name))
+    return all(word.lower() in GENERIC_PLACE_WORDS for word in re.split(r"[\s/]+", name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +243,7 @@ def decide(
             status = "drop:shared"
         elif sum(ch.isalpha() for ch in row.name) < MIN_LETTERS:
             status = "drop:short"
-        elif not row.name[:1].isupper():
+        elif not row.name.lstrip(_LEADING_MARKS)[:1].isupper():
             status, note = "drop:generic", "not a proper name"
         elif _is_generic(row.name):
             status = "drop:generic"

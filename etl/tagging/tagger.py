@@ -65,6 +65,14 @@ FIELD = pl.Enum(["body", "headline"])
 _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
+# A subdivision's type written after its name is part of it (`Kano State`, `Marib Governorate`,
+# `Moscow Oblast`); the gazetteer lists the typed form itself only where the bare name is no
+# name of its own (`Shan State`).
+_SUBDIVISION = "loc:iso3166-2-"
+_TYPE_AFTER = (
+    r"^( (?:State|Region|Governorate|Province|Prefecture|Oblast|Emirate|Canton|County"
+    r"|Department|Autonomous Region))(?:[^\p{L}\p{N}\-]|$)"
+)
 _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
 # A ministry's, department's or state committee's name by its portfolio, and a law's title by
 # its subject (`the State Committee for National Security`, `the Law on Customs`): named,
@@ -79,7 +87,12 @@ _ENTITY = ["entity_id", "label", "name", "country"]
 _CUSTOMS_WORDS = r"\b(?:Customs|Revenue|Douanes?|Aduanas?|Alfândegas?|Recettes|Receita)\b"
 _CUSTOMS_PREFIX = "org:customs:"
 # Head words of an administration's own name (not of an association, chamber or union of it).
-_ADMIN_HEADS = ["Administration", "Department", "Directorate", "Service", "Authority", "Bureau"]
+_ADMIN_HEADS = [
+    *("Administration", "Department", "Directorate", "Service", "Authority", "Bureau"),
+    # (and those that come first: `Dirección General de Aduanas de Guatemala`)
+    *("Dirección", "Direccion", "Direção", "Direcao", "Direction", "Administración"),
+    *("Administracion", "Superintendencia", "Servicio", "Serviço", "Servico"),
+]
 # Head words of a company's subsidiary's name (`Cosco Shipping Ports`).
 _TRADE_HEADS = [*TRADE_WORDS, "Group", "Rail", "Railway", "Railways"]
 
@@ -111,7 +124,7 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     heads = _gather(
         hits.filter(pl.col("head").is_not_null()), patterns, "head_at", "head_first"
     ).with_columns(start=pl.col("start") + pl.col("head_at"))
-    found = _extend_with_heads(found, heads)
+    found = _extend_subdivisions(_extend_with_heads(found, heads))
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
     found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs, gazetteer.companies)
@@ -224,6 +237,26 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
     # A filter on the few row numbers, not an anti join that hashes every mention.
     kept = keyed.filter(~pl.col("mid").is_in(extended.get_column("mid").implode()))
     return pl.concat([kept, extended]).select(found.columns)
+
+
+def _extend_subdivisions(found: pl.DataFrame) -> pl.DataFrame:
+    """Extend a subdivision's name over its type right after it (`Kano State`)."""
+    subdivision = pl.col("entity_id").str.starts_with(_SUBDIVISION)
+    if not found.select(subdivision.any()).item():
+        return found
+    after = slice_chars(pl.col("full"), pl.col("end"), 20, pl.col("ascii"))
+    typed = after.str.extract(_TYPE_AFTER, 1).str.len_chars().cast(pl.Int64)
+    keyed = found.with_columns(typed=pl.when(subdivision).then(typed))
+    return keyed.with_columns(
+        end=pl.col("end") + pl.col("typed").fill_null(0),
+        text=pl.when(pl.col("typed").is_not_null())
+        .then(
+            pl.concat_str(
+                "text", slice_chars(pl.col("full"), pl.col("end"), pl.col("typed"), pl.col("ascii"))
+            )
+        )
+        .otherwise(pl.col("text")),
+    ).drop("typed")
 
 
 def _forms_schema() -> dict[str, pl.DataType]:
