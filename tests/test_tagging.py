@@ -795,3 +795,28 @@ def test_continental_and_british_legal_forms_end_company_names() -> None:
         ("Tamarind Bank AG", "ORG"),
         ("Zambezi Foods Plc", "ORG"),
     ]
+
+
+def test_wharves_border_posts_and_trade_zones_are_places() -> None:
+    rows = _tag(
+        "Officers at Queen Salote Wharf met staff of the Chirundu One-Stop Border Post and the "
+        "Ruili Border Economic Cooperation Zone; a One-Stop Border Post is planned."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Queen Salote Wharf", "LOCATION"),
+        ("Chirundu One-Stop Border Post", "LOCATION"),
+        ("Ruili Border Economic Cooperation Zone", "LOCATION"),
+    ]
+
+
+def test_local_language_customs_names_and_hyphenated_law_numbers() -> None:
+    rows = _tag(
+        "Douane Suriname and Aduana de Chile signed; Law 22-15 applies, not the Law 5-10 percent "
+        "rule, and the Centrale Bank van Suriname bought the gold."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Douane Suriname", "org:customs:SUR"),
+        ("Aduana de Chile", "org:customs:CHL"),
+        ("Law 22-15", "instr:x-law-22-15"),
+        ("Centrale Bank van Suriname", "org:x-centrale-bank-van-suriname"),
+    ]

@@ -107,10 +107,10 @@ _COMMA_LIST = (
     + _TOKEN + r"(?: +" + _TOKEN + r"){0,2})?"
 )  # fmt: skip
 # Right of a head word: an of/for/on complement of capitalised words, also after `General`
-# (`Directorate General of Customs and Excise`).
+# (`Directorate General of Customs and Excise`), and Dutch `van` (`Centrale Bank van Suriname`).
 _CTOKEN = r"(?:" + _PLURAL_SAXON + "|" + _TOKEN + ")"  # (`Ghana Union of Traders' Associations`)
 _COMPLEMENT = (
-    r"^( +(?:General +)?(?:of|for|on) +(?:(?:the|a|an) +)?"
+    r"^( +(?:General +)?(?:of|for|on|van) +(?:(?:the|a|an) +)?"
     + _CTOKEN
     + r"(?: +(?:"
     + _CONNECTOR
@@ -149,15 +149,16 @@ _ROMANCE_COMPLEMENT = (
 # Nacional`, `Autoridade Tributária`, `Puerto Quetzal`).
 _BARE_COMPLEMENT = r"^((?: +" + _TOKEN + r"){1,2})"
 # Right of an instrument's head word: its number (`Customs Law No. 207 of 2020`, `Regulation
-# (EU) 2023/956`, `Biosecurity Act 2015`, `Additional Protocol 5`), not a count of something.
+# (EU) 2023/956`, `Biosecurity Act 2015`, `Additional Protocol 5`, `Law 22-15`), not a count of
+# something.
 _NUMBERED = (
     r"^( +(?:\(\p{Lu}{2,}\) +)?(?:No\.? +\d+(?:/\d+)*(?: +of +(?:19|20)\d{2})?"
-    r"|of +(?:19|20)\d{2}|\d{1,4}/\d{1,4}|\d{1,4}(?: +of +(?:19|20)\d{2})?)|, +(?:19|20)\d{2})"
+    r"|of +(?:19|20)\d{2}|\d{1,4}[/\-]\d{1,4}|\d{1,4}(?: +of +(?:19|20)\d{2})?)|, +(?:19|20)\d{2})"
     r"(?:[^\p{L}\p{N}%.,]|[.,](?:\D|$)|$)"
 )
 _NOT_A_NUMBER = (
-    r"^ +\d+ +(?:years?|months?|weeks?|days?|hours?|per|percent|pct|million|billion|tonnes?"
-    r"|members?|countries|nations|states)\b"
+    r"^ +\d+(?:[/\-]\d+)? +(?:years?|months?|weeks?|days?|hours?|per|percent|pct|million"
+    r"|billion|tonnes?|members?|countries|nations|states)\b"
 )
 _NOT_A_COMPLEMENT = (
     r"^ +on +(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
@@ -235,6 +236,7 @@ _GENERIC_WORDS = (
     "|Economic|Commerce|State|Public|Internal|Regional|Joint|Global|International|Foreign"
     "|Affairs|Industry|Economy|Development|Cooperation|Co-operation|Security|Protection"
     "|Enforcement|Investment|Agriculture|Health|Transport|Ports|Port|Maritime|Financial|Action"
+    "|One-Stop|Logistics"
 )
 #: A phrase made only of generic words and connectors.
 GENERIC_ONLY = r"^(?:(?:" + _GENERIC_WORDS + r"|" + _CONNECTOR_WORDS + r")(?: |$))+$"
