@@ -820,3 +820,59 @@ def test_local_language_customs_names_and_hyphenated_law_numbers() -> None:
         ("Law 22-15", "instr:x-law-22-15"),
         ("Centrale Bank van Suriname", "org:x-centrale-bank-van-suriname"),
     ]
+
+
+def test_an_organization_named_with_its_country_last_takes_it() -> None:
+    rows = _tag(
+        "The Ports Authority Tonga and the Economic Development Board Mauritius met; Jaguar Cars "
+        "Inc U.S. sales rose."
+    )
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Ports Authority Tonga", "TON"),
+        ("Economic Development Board Mauritius", "MUS"),
+        ("Jaguar Cars Inc", None),  # a legal form ends the name: the country is a word of its own
+        ("U.S.", "USA"),
+    ]
+
+
+def test_a_known_place_before_a_place_head_in_a_title_case_headline_is_one_name() -> None:
+    rows = _tag("Customs said.", headline="Lebanon Installs New Scanners at Beirut Port")
+    assert [
+        (m["text"], m["entity_id"], m["country"]) for m in rows if m["field"] == "headline"
+    ] == [
+        ("Lebanon", "country:LBN", "LBN"),
+        ("Beirut Port", "loc:x-beirut-port", "LBN"),
+    ]
+
+
+def test_guards_syndicates_confederations_lakes_canals_and_highways_have_heads() -> None:
+    rows = _tag(
+        "The Hellenic Coast Guard, the Mauritius Sugar Syndicate and the Argentine Confederation "
+        "of Medium Enterprises met near Gatun Lake, the Welland Canal and the Pamir Highway; the "
+        "Coast Guard said."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Hellenic Coast Guard", "ORG"),
+        ("Mauritius Sugar Syndicate", "ORG"),
+        ("Argentine Confederation of Medium Enterprises", "ORG"),
+        ("Gatun Lake", "LOCATION"),
+        ("Welland Canal", "LOCATION"),
+        ("Pamir Highway", "LOCATION"),
+    ]
+
+
+def test_an_instruments_name_may_hold_of_and_a_ministers_title() -> None:
+    rows = _tag(
+        "Charges under the Misuse of Drugs Act 1977 and Minister of Trade Regulation No. 40 of "
+        "2022 followed; the SEC Director of Market Regulation spoke."
+    )
+    assert _texts(rows) == [
+        "Misuse of Drugs Act 1977",
+        "Minister of Trade Regulation No. 40 of 2022",
+        "Market Regulation",
+    ]
+
+
+def test_a_place_named_company_is_an_organization_and_a_date_ends_a_complement() -> None:
+    rows = _tag("Gold went to the Port of Cork Company on Monday.")
+    assert [(m["text"], m["label"]) for m in rows] == [("Port of Cork Company", "ORG")]

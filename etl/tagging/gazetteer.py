@@ -102,6 +102,12 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Border Assistance Mission`).
             "Alliance",
             "Mission",
+            # Coast and border guards, syndicates and confederations of trades (`Hellenic Coast
+            # Guard`, `Mauritius Sugar Syndicate`, `Argentine Confederation of Medium Enterprises`).
+            "Guard",
+            "Guards",
+            "Syndicate",
+            "Confederation",
         ),
         EntityLabel.ORG,
     ),
@@ -163,6 +169,10 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Wharf",
             "Quay",
             "Border Post",
+            # Lakes, canals and highways no list holds (`Gatun Lake`, `Pamir Highway`).
+            "Lake",
+            "Canal",
+            "Highway",
             "Province",
             "Freeport",
             "Free Zone",

@@ -92,12 +92,13 @@ _DEF_WINDOW = 100
 # (`Securities and Exchange Commission`, `National Environmental Standards and Regulations
 # Enforcement Agency`).
 _LEFT_RUN = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:(?:&|and) +)?)+)$"
-# Programme and instrument names also take small words (`ASEAN Trade in Goods Agreement`); an
-# organization's do not, or `Director General of Jordan Customs` would be one name.
+# Programme and instrument names also take small words (`ASEAN Trade in Goods Agreement`,
+# `Misuse of Drugs Act`); an organization's do not, or `Director General of Jordan Customs`
+# would be one name.
 # They may also hold bracketed words (`Russia (Sanctions) (EU Exit) Regulations 2019`).
 _BRACKETED = r"\(" + _TOKEN + r"(?: +" + _TOKEN + r")*\)"
 _LEFT_RUN_LOOSE = (
-    _OPEN + r"((?:(?:" + _TOKEN_POSS + "|" + _BRACKETED + r") +(?:(?:in|on|for|and|&) +)?)+)$"
+    _OPEN + r"((?:(?:" + _TOKEN_POSS + "|" + _BRACKETED + r") +(?:(?:in|on|for|of|and|&) +)?)+)$"
 )
 # A comma list that closes a complement with `and` (`of Agriculture, Forestry and Fisheries`,
 # `for Identity, Citizenship, Customs and Port Security`): items of one to three capitalised
@@ -160,6 +161,23 @@ _NOT_A_NUMBER = (
     r"^ +\d+(?:[/\-]\d+)? +(?:years?|months?|weeks?|days?|hours?|per|percent|pct|million"
     r"|billion|tonnes?|members?|countries|nations|states)\b"
 )
+# A day or month after a small word ends a complement (`Port of Cork Company on Monday`).
+_DATE_IN_COMPLEMENT = (
+    r" +(?:on|in|of|for|and|the) +(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+    r"|January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\b.*$"
+)
+# A place's name whose complement ends in an organization's head names the organization
+# (`Port of Cork Company`, `Port of Spain Authority`).
+_ORG_AT_END = (
+    r" (?:"
+    + "|".join(
+        sorted(
+            (w for w, lab in HEAD_WORDS.items() if lab is EntityLabel.ORG), key=len, reverse=True
+        )
+    )
+    + r")$"
+)
 _NOT_A_COMPLEMENT = (
     r"^ +on +(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
     r"|April|May|June|July|August|September|October|November|December)\b"
@@ -177,6 +195,17 @@ _LEADING_WORDS = (
 # (and who paid for or leads a thing: `EU-funded Border Management Programme`)
 _BACKER = r"\S+-(?:funded|backed|financed|sponsored|supported|led|run|owned|based)"
 _STRIP_LEADING = r"^(?:(?:" + _LEADING_WORDS + "|" + _BACKER + r") +(?:& +)?)+"
+_TITLE_OF = (
+    r"^.*\b(?:Director|Secretary|Chairman|President|Commissioner|Governor|Head|Chief)"
+    r"(?:[ -]General)? +of +"
+)
+_STRIP_LEADING_LOOSE = (
+    r"^(?:(?:"
+    + _LEADING_WORDS.replace("|Minister|", "|")
+    + "|"
+    + _BACKER
+    + r"|in|on|for|of|and|&) +)+"
+)
 # An acronym in parentheses: no spaces, upper-case first (at least two capitals: checked apart).
 _PAREN_ACRONYM = r"^\((\p{Lu}[\p{L}\p{N}&.\-]{1,11})\)"
 # An acronym in parentheses that is followed by a number designates, it does not define.
@@ -207,7 +236,7 @@ _PORTFOLIO_HEADS = frozenset(TRADE_WORDS)
 # Co-operation`, and a bare `Bhd`)
 _ORG_ENDS = sorted(
     [w for w, label in HEAD_WORDS.items() if label is EntityLabel.ORG and w != "Customs"]
-    + ["Co", "Bhd", "Party", "Brothers", "International"],
+    + ["Co", "Bhd", "Party", "Brothers", "International", "Army", "Navy"],
     key=len,
     reverse=True,
 )
@@ -236,7 +265,7 @@ _GENERIC_WORDS = (
     "|Economic|Commerce|State|Public|Internal|Regional|Joint|Global|International|Foreign"
     "|Affairs|Industry|Economy|Development|Cooperation|Co-operation|Security|Protection"
     "|Enforcement|Investment|Agriculture|Health|Transport|Ports|Port|Maritime|Financial|Action"
-    "|One-Stop|Logistics"
+    "|One-Stop|Logistics|Coast"
 )
 #: A phrase made only of generic words and connectors.
 GENERIC_ONLY = r"^(?:(?:" + _GENERIC_WORDS + r"|" + _CONNECTOR_WORDS + r")(?: |$))+$"
@@ -316,15 +345,25 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             .then(pl.col("complement").str.replace(r",.*$", ""))
             .when(pl.col("complement").str.contains(_AND_THE_NAME))
             .then(pl.col("complement").str.replace(r" +and +the +.*$", ""))
-            .otherwise(pl.col("complement")),
+            .otherwise(pl.col("complement"))
+            .str.replace(_DATE_IN_COMPLEMENT, ""),
+            # A programme's or instrument's run keeps a minister's title (`Minister of Trade
+            # Regulation No. 40`), and starts at no small word (`of Drugs Act`).
             run=pl.when(loose)
-            .then(pl.col("run"))
+            .then(
+                pl.col("run")
+                .str.replace(_STRIP_LEADING_LOOSE, "")
+                .str.replace(r"^Minister +(\p{Lu})", "${1}")
+                # (but an official's title before `of` is no part of it: `SEC Director of`)
+                .str.replace(_TITLE_OF, "")
+            )
             # Two places joined by `and` are two names (`Lae and Motukea International
             # Terminal`): a place's run starts after its last `and`.
             .when(pl.col("head") == EntityLabel.LOCATION.value)
-            .then(pl.col("run").str.replace(r"^.* (?:and|&) +", ""))
-            .otherwise(pl.col("run").str.replace(_BEFORE_COORDINATED, ""))
-            .str.replace(_STRIP_LEADING, ""),
+            .then(pl.col("run").str.replace(r"^.* (?:and|&) +", "").str.replace(_STRIP_LEADING, ""))
+            .otherwise(
+                pl.col("run").str.replace(_BEFORE_COORDINATED, "").str.replace(_STRIP_LEADING, "")
+            ),
         )
         # The last possessive in the run may split it: `Guatemala's | Tax Administration`.
         .with_columns(
@@ -341,6 +380,14 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             possessor_end=pl.col("split_start") - pl.col("marker").str.len_chars().cast(pl.Int64)
         )
+    )
+    phrases = phrases.with_columns(
+        head=pl.when(
+            (pl.col("head") == EntityLabel.LOCATION.value)
+            & pl.col("complement").str.contains(_ORG_AT_END)
+        )
+        .then(pl.lit(EntityLabel.ORG.value))
+        .otherwise("head")
     )
     return phrases.filter((pl.col("run") != "") | (pl.col("complement") != "")).select(
         "doc",

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from etl.tagging.gazetteer import LEGAL_FORMS, TRADE_WORDS, Gazetteer
+from etl.tagging.gazetteer import LEGAL_FORMS, SOURCE_NAME, TRADE_WORDS, Gazetteer
 from etl.tagging.matcher import scan, slice_chars
 from etl.tagging.rules import (
     GENERIC_ONLY,
@@ -86,6 +86,7 @@ _ENTITY = ["entity_id", "label", "name", "country"]
 # Spanish and Portuguese: `Revenue Service of Georgia`, `Office Togolais des Recettes`).
 _CUSTOMS_WORDS = r"\b(?:Customs|Revenue|Douanes?|Aduanas?|Alfândegas?|Recettes|Receita)\b"
 _CUSTOMS_PREFIX = "org:customs:"
+_LEGAL_END = r" (?:" + "|".join(LEGAL_FORMS) + r")\.?$"
 # Head words of an administration's own name (not of an association, chamber or union of it).
 _ADMIN_HEADS = [
     *("Administration", "Department", "Directorate", "Service", "Authority", "Bureau"),
@@ -125,6 +126,7 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
         hits.filter(pl.col("head").is_not_null()), patterns, "head_at", "head_first"
     ).with_columns(start=pl.col("start") + pl.col("head_at"))
     found = _extend_subdivisions(_extend_with_heads(found, heads))
+    found = _extend_places_in_titles(found, heads, styles)
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
     found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs, gazetteer.companies)
@@ -239,6 +241,48 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
     return pl.concat([kept, extended]).select(found.columns)
 
 
+def _extend_places_in_titles(
+    found: pl.DataFrame, heads: pl.DataFrame, styles: pl.DataFrame
+) -> pl.DataFrame:
+    """In a Title Case headline, extend a known place over a place head after it.
+
+    The head-noun rule does not read Title Case (every word is capitalised there), but a known
+    place before a place's head word is that place's port, airport or bridge (`Beirut Port`,
+    `Maputo Airport`): a name of its own, with the place's country and a derived id.
+    """
+    titles = styles.filter("title").select("doc", "field")
+    if titles.height == 0:
+        return found
+    follow = heads.filter(
+        (pl.col("head") == EntityLabel.LOCATION.value) & ~pl.col("head_first").fill_null(False)
+    ).select("doc", "field", after="start", head_end="end")
+    keyed = found.with_row_index("mid")
+    candidates = (
+        keyed.filter(pl.col("label") == EntityLabel.LOCATION.value)
+        .join(titles, on=["doc", "field"], how="semi")
+        .with_columns(after=pl.col("end") + 1)
+    )
+    joined = candidates.join(follow, on=["doc", "field", "after"]).filter(
+        slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii")) == " "
+    )
+    if joined.height == 0:
+        return found
+    text = slice_chars(
+        pl.col("full"), pl.col("start"), pl.col("head_end") - pl.col("start"), pl.col("ascii")
+    )
+    extended = (
+        joined.with_columns(end=pl.col("head_end"), text=text)
+        .with_columns(
+            entity_id=derived_id(pl.col("label"), pl.col("text")),
+            name=pl.col("text"),
+            source=pl.lit(SOURCE_HEAD),
+        )
+        .select(keyed.columns)
+    )
+    kept = keyed.filter(~pl.col("mid").is_in(extended.get_column("mid").implode()))
+    return pl.concat([kept, extended]).select(found.columns)
+
+
 def _extend_subdivisions(found: pl.DataFrame) -> pl.DataFrame:
     """Extend a subdivision's name over its type right after it (`Kano State`)."""
     subdivision = pl.col("entity_id").str.starts_with(_SUBDIVISION)
@@ -274,6 +318,7 @@ def _merge_phrases(
     """Return the mentions with the kept head-noun phrases merged in, and the phrases' forms."""
     if phrases.height == 0:
         return found, pl.DataFrame(schema=_forms_schema())
+    phrases = _with_trailing_country(phrases, found)
     # A possessor that is a known name splits off the phrase and lends it its country.
     wanted = phrases.select("doc", "field", end="possessor_end").drop_nulls().unique()
     possessors = (
@@ -440,6 +485,37 @@ def _merge_phrases(
     )
     forms = kept.select("doc", surface="text", **_cols(_ENTITY), source="source")
     return merged, forms
+
+
+def _with_trailing_country(phrases: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """Extend an organization's phrase over a country's name right after it.
+
+    Small states name bodies so (`Ports Authority Tonga`, `Economic Development Board
+    Mauritius`); the country then counts through the phrase. Not when the country starts a
+    name of its own (`the Customs Authority Kenya Ports ...`) or is followed by a word, nor
+    after a company's legal form (`Jaguar Cars Inc U.S.`).
+    """
+    countries = found.filter(
+        (pl.col("label") == EntityLabel.COUNTRY.value) & (pl.col("source") == SOURCE_NAME)
+    ).select("doc", "field", after="start", country_end="end")
+    if countries.height == 0:
+        return phrases
+    orgs = phrases.with_columns(after=pl.col("end") + 1)
+    joined = orgs.join(countries, on=["doc", "field", "after"], how="left")
+    gap = slice_chars(pl.col("text"), pl.col("end"), 1, pl.col("ascii"))
+    beyond = slice_chars(pl.col("text"), pl.col("country_end"), 2, pl.col("ascii"))
+    takes = (
+        (pl.col("label") == EntityLabel.ORG.value)
+        & ~pl.col("text")
+        .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+        .str.contains(_LEGAL_END)
+        & pl.col("country_end").is_not_null()
+        & (gap == " ")
+        & ~beyond.str.contains(r"^(?:[\p{L}\p{N}\-'\x{2019}]| \p{Lu})")
+    )
+    return joined.with_columns(end=pl.when(takes).then("country_end").otherwise("end")).select(
+        phrases.columns
+    )
 
 
 def _unexplained(parens: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
