@@ -100,13 +100,14 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Twelfth held-out set, first measured 2026-12-06 on 82f86e0 (gazetteer 2026.11.17):
-    # mention F1 0.810, country F1 0.987; 0.843 and 0.987 on 2026.11.18 (3d65141), never
-    # read. The first eleven sets, used since to tune, are tests/gold/written2 to written12.
+    # Fourteenth held-out set, written blind 2026-12-06 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.861, country F1 0.918; 0.867 and 0.918 on
+    # 2026.11.20 (48351e7), never read. The first thirteen sets, used since to tune, are
+    # tests/gold/written2 to written14.
     # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.842, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.986, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.861, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.918, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
