@@ -38,6 +38,7 @@ class RunConfig:
     near_duplicates: bool = True
     keep_near_duplicates: bool = False
     near_threshold: float = 0.8
+    minor_towns: bool = False
     incremental: bool = False
     wait_for_lock: bool = False
     max_reject_rate: float = 1.0

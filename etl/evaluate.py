@@ -380,6 +380,11 @@ def _parser() -> _Parser:
     )
     parser.add_argument("--no-gold", action="store_true", help="skip both gold reports")
     parser.add_argument(
+        "--minor-towns",
+        action="store_true",
+        help="tag with the minor towns too (as `etl run --minor-towns`)",
+    )
+    parser.add_argument(
         "--errors",
         type=int,
         default=0,
@@ -393,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the gold and Reuters reports; return 0, or the error's exit status."""
     try:
         args = _parser().parse_args(argv)
-        gazetteer = load_gazetteer()
+        gazetteer = load_gazetteer(minor_towns=args.minor_towns)
         print(f"gazetteer {gazetteer.version}")
         if not args.no_gold:
             for report in (

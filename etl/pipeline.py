@@ -351,7 +351,7 @@ def run(config: RunConfig) -> RunResult:
     """Run the pipeline on `config.inputs`, publish into `config.out`, and return what it did."""
     started = time.perf_counter()
     files = discover_inputs(config.inputs)
-    gazetteer = load_gazetteer()
+    gazetteer = load_gazetteer(minor_towns=config.minor_towns)
     out = prepare_output(config.out)
     with OutputLock(out, wait=config.wait_for_lock):
         recover(out)  # what a killed run left behind

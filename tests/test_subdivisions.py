@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -20,8 +21,8 @@ SUBDIVISIONS = bg.CURATED_DIR / "subdivisions.tsv"
 
 
 @cache
-def _gazetteer() -> Gazetteer:
-    return load_gazetteer()
+def _gazetteer(*, minor_towns: bool = False) -> Gazetteer:
+    return load_gazetteer(minor_towns=minor_towns)
 
 
 @cache
@@ -211,11 +212,12 @@ def test_a_subdivisions_type_after_its_name_is_part_of_it() -> None:
     assert [m["text"] for m in _tag("Farmers in Kano state said.")] == ["Kano"]
 
 
-def _tag(body: str) -> list[dict[str, object]]:
+def _tag(body: str, *, minor_towns: bool = False) -> list[dict[str, object]]:
     texts = pl.DataFrame(
         {"doc": pl.Series([0], dtype=pl.UInt32), "field": ["body"], "text": [body]}
     )
-    return list(tag(texts, _gazetteer()).mentions.iter_rows(named=True))
+    gazetteer = _gazetteer(minor_towns=minor_towns)
+    return list(tag(texts, gazetteer).mentions.iter_rows(named=True))
 
 
 def test_a_province_is_a_location_that_lends_its_country() -> None:
@@ -293,3 +295,48 @@ def test_review_writes_the_decided_rows_and_keeps_hand_rows(
     ]  # fmt: skip
     assert imp.read_rows(out) == rows
     assert "words are not checked" in capsys.readouterr().err
+
+
+def test_reuters_contexts_mark_persons_and_companies() -> None:
+    stories = [
+        "Wright said the plan would pass. Mr Moore told reporters. J. Walker, chairman of the "
+        "board, agreed; Asahi Chemical Co rose. Stuart Eizenstat said so. Kenosha plant closed.",
+    ]
+    people = import_towns.person_or_company_names(stories)
+    for name in ("Wright", "Moore", "Walker", "Asahi", "Stuart", "Eizenstat"):
+        assert people[name] >= 1, name
+    assert people["Kenosha"] == 0
+
+
+def test_minor_tier_drops_persons_and_names_that_hold_another() -> None:
+    rows = [
+        replace(_row("GN-1", "Wright", "USA"), status="keep", note="auto"),
+        replace(_row("GN-2", "Atlantic City", "USA"), status="keep", note="auto"),
+        replace(_row("GN-3", "Zouérat", "MRT"), status="keep", note="auto"),
+        replace(_row("GN-4", "Moore", "USA"), status="keep", note="hand: kept"),
+    ]
+    people = Counter({"Wright": 3, "Moore": 5})
+    checked = {
+        r.code: r.status for r in import_towns.minor_checks(rows, frozenset({"Atlantic"}), people)
+    }
+    assert checked == {
+        "GN-1": "drop:person",
+        "GN-2": "drop:contains",
+        "GN-3": "keep",
+        "GN-4": "keep",  # a hand row is never re-decided
+    }
+
+
+def test_a_minor_town_is_read_only_beside_its_country() -> None:
+    assert _tag("Trucks reached Zouérat and Kenosha.", minor_towns=True) == []
+    rows = _tag("Mauritanian trucks reached Zouérat and Kenosha.", minor_towns=True)
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Mauritanian", "MRT"),
+        ("Zouérat", "MRT"),
+    ]
+    # A minor town is no evidence for the us-state rule: Georgia stays the country.
+    rows = _tag("Kenosha and Georgia signed a wheat deal.", minor_towns=True)
+    assert [(m["text"], m["label"]) for m in rows] == [("Georgia", "COUNTRY")]
+    # Without the flag they are not read at all, and the version says which list tagged.
+    assert [m["text"] for m in _tag("Mauritanian trucks reached Zouérat.")] == ["Mauritanian"]
+    assert _gazetteer(minor_towns=True).version == _gazetteer().version + "+minor-towns"

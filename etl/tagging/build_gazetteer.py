@@ -50,6 +50,7 @@ __all__ = [
     "read_table",
     "render_gazetteer",
     "render_reuters_codes",
+    "rendered",
     "reuters_codes",
     "reuters_label_codes",
     "subdivision_entities",
@@ -62,7 +63,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 GAZETTEER_COLUMNS = ("entity_id", "label", "name", "country", "kind", "aliases", "demonyms")
 REUTERS_COLUMNS = ("kind", "code", "target", "note")
 # The data files a version stands for (CHECKSUMS lists them with their sha256).
-VERSIONED_FILES = ("gazetteer.tsv", "themes.tsv", "ambiguous.tsv", "reuters_codes.tsv")
+#: The minor towns' own file: read only by `load_gazetteer(minor_towns=True)`.
+MINOR_TOWNS_FILE = "minor_towns.tsv"
+VERSIONED_FILES = (
+    "gazetteer.tsv",
+    MINOR_TOWNS_FILE,
+    "themes.tsv",
+    "ambiguous.tsv",
+    "reuters_codes.tsv",
+)
 
 NO_TARGET = "-"
 LIST_SEP = "|"
@@ -408,6 +417,10 @@ GENERIC_PLACE_WORDS = frozenset(
     }
 )  # fmt: skip
 
+#: Towns of 15,000 to 99,999 people (`import_towns --minor`): the tagger reads one only where
+#: the article also names its country.
+MINOR_TOWN_KIND = "minor-town"
+
 #: Subdivision types whose name news also writes with the type after it (`Shan State`,
 #: `Marib Governorate`), and the word it writes.
 TYPED_FORMS = {
@@ -526,12 +539,17 @@ def subdivision_entities(
 
 
 def build_entities(
-    curated_dir: Path = CURATED_DIR, *, subdivisions: bool = True, towns: bool = True
+    curated_dir: Path = CURATED_DIR,
+    *,
+    subdivisions: bool = True,
+    towns: bool = True,
+    minor_towns: bool = True,
 ) -> list[Entity]:
     """Return every gazetteer entity built from pycountry and `curated_dir`, sorted by id.
 
-    `subdivisions=False` leaves out subdivisions.tsv and towns.tsv, `towns=False` towns.tsv:
-    their importers check names against the rest.
+    `subdivisions=False` leaves out subdivisions.tsv and both town files, `towns=False` both
+    town files, `minor_towns=False` minor_towns.tsv: their importers check names against the
+    rest.
     """
     records = country_records(
         iso_countries(),
@@ -562,6 +580,14 @@ def build_entities(
         entities += subdivision_entities(
             town_rows, prefix="loc:geonames-", kind="town", taken=_surfaces(entities)
         )
+        minor = curated_dir / "minor_towns.tsv"
+        if towns and minor_towns and minor.exists():
+            entities += subdivision_entities(
+                read_table(minor, columns),
+                prefix="loc:geonames-",
+                kind=MINOR_TOWN_KIND,
+                taken=_surfaces(entities),
+            )
     retired = frozenset(
         row["entity_id"] for row in read_table(curated_dir / "retired.tsv", ("entity_id", "reason"))
     )
@@ -699,12 +725,21 @@ def _data_changed(data_dir: Path, version: str) -> bool:
     )
 
 
+def rendered(entities: Sequence[Entity]) -> dict[str, str]:
+    """Return the text of each built file: gazetteer.tsv, and the minor towns apart."""
+    return {
+        "gazetteer.tsv": render_gazetteer(e for e in entities if e.kind != MINOR_TOWN_KIND),
+        MINOR_TOWNS_FILE: render_gazetteer(e for e in entities if e.kind == MINOR_TOWN_KIND),
+    }
+
+
 def _check(data_dir: Path, curated_dir: Path) -> list[str]:
     """Return the problems a fresh build finds with the committed data (empty when in sync)."""
     problems = []
-    text = render_gazetteer(build_entities(curated_dir))
-    if (data_dir / "gazetteer.tsv").read_text(encoding="utf-8") != text:
-        problems.append("gazetteer.tsv differs from a fresh build")
+    for name, text in rendered(build_entities(curated_dir)).items():
+        path = data_dir / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            problems.append(f"{name} differs from a fresh build")
     version = (data_dir / "VERSION").read_text(encoding="utf-8").strip()
     if _data_changed(data_dir, version):
         problems.append(f"data files differ from CHECKSUMS for VERSION {version}: bump it")
@@ -738,7 +773,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in problems:
                 print(problem, file=sys.stderr)
             return 1 if problems else 0
-        _write_if_changed(DATA_DIR / "gazetteer.tsv", render_gazetteer(build_entities()))
+        for name, text in rendered(build_entities()).items():
+            _write_if_changed(DATA_DIR / name, text)
         if args.reuters_codes:
             _reuters(DATA_DIR, CURATED_DIR)
         version_path = DATA_DIR / "VERSION"

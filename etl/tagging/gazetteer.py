@@ -443,6 +443,8 @@ def _surfaces(entries: pl.DataFrame) -> pl.DataFrame:
     )
     rows: list[tuple[str, str, str, int]] = []
     known = set(base.select("surface", "entity_id").iter_rows())
+    # A minor town is not read in ALL CAPS (wire headlines): 23,000 fewer patterns to hold.
+    minor = set(entries.filter(pl.col("kind") == MINOR_TOWN_KIND)["entity_id"].to_list())
     countries = set(
         base.select(
             "surface", is_country=pl.col("entity_id").str.starts_with("country:")
@@ -466,7 +468,7 @@ def _surfaces(entries: pl.DataFrame) -> pl.DataFrame:
         if title != surface:
             rows.append((title, entity_id, source, 1))
         upper = surface.upper()
-        if upper != surface:
+        if upper != surface and entity_id not in minor:
             rows.append((upper, entity_id, source, 2))
         if label in _PLURAL_LABELS and source == SOURCE_NAME:
             plural = _plural(surface)
@@ -551,6 +553,11 @@ def _contained_themes(patterns: pl.Series, triggers: pl.DataFrame) -> pl.DataFra
 RULE_CAPS_WORD = "caps-word"  # an acronym that is also a word: not in ALL-CAPS texts
 RULE_GIVEN_NAME = "given-name"  # also a person's name: not beside another capitalised word
 RULE_US_STATE = "us-state"  # Georgia: not where the article is about places in the US
+RULE_COUNTRY_CONTEXT = "country-context"  # a minor town: only where its country is named too
+#: The kind of the minor towns' entities (`build_gazetteer.MINOR_TOWN_KIND`).
+MINOR_TOWN_KIND = "minor-town"
+#: Their file beside gazetteer.tsv (`build_gazetteer.MINOR_TOWNS_FILE`).
+MINOR_TOWNS_FILE = "minor_towns.tsv"
 _NOTE_RULES = (
     (r"(?i)all-caps|english word|pronoun|\bverb\b", RULE_CAPS_WORD),
     (r"(?i)given name|surname", RULE_GIVEN_NAME),
@@ -601,7 +608,7 @@ def _pattern_table(
         .sort("surface", "rank", "entry_order")
         .unique("surface", keep="first", maintain_order=True)
         .select(pattern="surface", entity_id="entity_id", source="source")
-        .join(entries.select("entity_id", "label", "name", "country"), on="entity_id")
+        .join(entries.select("entity_id", "label", "name", "country", "kind"), on="entity_id")
     )
     heads = pl.DataFrame(
         {"pattern": list(HEAD_WORDS), "head": [label.value for label in HEAD_WORDS.values()]}
@@ -644,7 +651,14 @@ def _pattern_table(
         .join(entity_of, on="pattern", how="left")
         .join(heads, on="pattern", how="left")
         .join(ambiguous, on="pattern", how="left")
-        .with_columns(paren=pl.col("pattern") == PAREN)
+        .with_columns(
+            paren=pl.col("pattern") == PAREN,
+            rule=pl.coalesce(
+                "rule",
+                pl.when(pl.col("kind") == MINOR_TOWN_KIND).then(pl.lit(RULE_COUNTRY_CONTEXT)),
+            ),
+        )
+        .drop("kind")
         .with_columns(
             n_chars=pl.col("pattern").str.len_chars(), n_bytes=pl.col("pattern").str.len_bytes()
         )
@@ -652,8 +666,18 @@ def _pattern_table(
     )
 
 
-def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
-    """Return the gazetteer read from `data_dir` (default: the package data), ready to match."""
+#: What a gazetteer version says when the minor towns are read (`2026.11.21+minor-towns`).
+MINOR_TOWNS_SUFFIX = "+minor-towns"
+
+
+def load_gazetteer(data_dir: Path | None = None, *, minor_towns: bool = False) -> Gazetteer:
+    """Return the gazetteer read from `data_dir` (default: the package data), ready to match.
+
+    The minor towns (15,000 to 99,999 people, 23,000 names, read only beside their country)
+    are left out unless `minor_towns`: they cost about 30 MiB of memory and 7% of tagging
+    time (docs/TAGGING.md). With them the version carries `MINOR_TOWNS_SUFFIX`, so outputs
+    and incremental state say which list tagged them.
+    """
     root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     gazetteer_path = root / "gazetteer.tsv"
     version_path = root / "VERSION"
@@ -662,6 +686,9 @@ def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
     except OSError as exc:
         raise InputError(version_path, exc.strerror or str(exc)) from exc
     entries = _read_entries(gazetteer_path)
+    if minor_towns:
+        version += MINOR_TOWNS_SUFFIX
+        entries = pl.concat([entries, _read_entries(root / MINOR_TOWNS_FILE)])
     surfaces = _surfaces(entries)
     themes, triggers = _read_themes(root / "themes.tsv")
     trigger_patterns = _trigger_variants(triggers)

@@ -19,21 +19,32 @@ English word in Reuters-21578, or a name the Reuters stories mostly use for some
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pycountry
 
 from etl.errors import EtlError, UsageError
 from etl.tagging.build_gazetteer import CURATED_DIR, build_entities, corpus_dir
-from etl.tagging.import_subdivisions import KEEP, SubdivisionRow, ascii_twin, review
+from etl.tagging.import_subdivisions import (
+    AUTO,
+    KEEP,
+    SubdivisionRow,
+    ascii_twin,
+    render,
+    reuters_stories,
+    review,
+)
 
-__all__ = ["MIN_POPULATION", "Town", "candidates", "main"]
+__all__ = ["MINOR_POPULATION", "MIN_POPULATION", "Town", "candidates", "main"]
 
 MIN_POPULATION = 100_000
+#: The minor tier's floor (`--minor`): GeoNames' `cities15000` holds no smaller town.
+MINOR_POPULATION = 15_000
 DOMINANCE = 5  # a shared name goes to a town with this many times the next one's people
 
 
@@ -64,8 +75,14 @@ def load_towns() -> list[Town]:
     return towns
 
 
-def candidates(towns: Sequence[Town], min_population: int = MIN_POPULATION) -> list[SubdivisionRow]:
-    """Return a row per name: the town that owns it, or every holder when none dominates."""
+def candidates(
+    towns: Sequence[Town], min_population: int = MIN_POPULATION, below: int | None = None
+) -> list[SubdivisionRow]:
+    """Return a row per name: the town that owns it, or every holder when none dominates.
+
+    Names whose largest town has `below` people or more are left out (the minor tier takes
+    the names the main tier does not consider).
+    """
     by_name: dict[str, list[Town]] = defaultdict(list)
     for town in towns:
         by_name[town.name].append(town)
@@ -73,7 +90,7 @@ def candidates(towns: Sequence[Town], min_population: int = MIN_POPULATION) -> l
     for name, holders in by_name.items():
         holders.sort(key=lambda town: -town.population)
         first = holders[0]
-        if first.population < min_population:
+        if first.population < min_population or (below is not None and first.population >= below):
             continue
         runner_up = holders[1].population if len(holders) > 1 else 0
         owners = [first] if first.population >= DOMINANCE * runner_up else holders[:2]
@@ -94,6 +111,82 @@ def candidates(towns: Sequence[Town], min_population: int = MIN_POPULATION) -> l
     return sorted(rows, key=_geonameid)
 
 
+# Where Reuters-21578 uses a name for a person or a company, in the minor tier's stricter
+# check: a speaker (`Wright said`), an appositive (`Bell, chairman of`), a title or an initial
+# before it (`Mr Moore`, `J. Walker`), a company's word after it (`Asahi Chemical`, `Toyo Kogyo
+# Co`). Places seldom speak: the few that do (`Tokyo said`) are capitals, not minor towns.
+_NAME = r"([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+_PERSON_OR_COMPANY = (
+    re.compile(_NAME + r",? (?:said|says|told|added|noted|stated|declined|predicted|estimated)\b"),
+    re.compile(
+        _NAME + r", (?:a |an |the )?(?:president|chairman|chief|director|minister|spokesman"
+        r"|spokeswoman|analyst|head|vice|executive|secretary|senior|general|managing|deputy"
+        r"|economist|official|governor|treasurer|partner|founder|owner)\b"
+    ),
+    re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Senator|Sen|Rep|Governor|Gov)\.? " + _NAME),
+    re.compile(r"\b[A-Z]\. (?:[A-Z]\. )?" + _NAME),
+    re.compile(
+        _NAME + r" (?:Corp|Inc|Co|Ltd|Group|Industries|Holdings|International|Bank|Brothers"
+        r"|Chemical|Electric|Motors?|Securities|Trust|Financial|Kogyo|Shoji|Oil|Steel|Bancorp)\b"
+    ),
+)
+
+
+def person_or_company_names(stories: Iterable[str]) -> Counter[str]:
+    """Count, per capitalised name, the Reuters contexts that make it a person or a company."""
+    counts: Counter[str] = Counter()
+    for text in stories:
+        for number, pattern in enumerate(_PERSON_OR_COMPANY):
+            for match in pattern.finditer(text):
+                words = match.group(1).split(" ")
+                found = {match.group(1), words[-1]}
+                # A speaker's given name too (`Stuart Eizenstat said`), and a company's first
+                # word (`Asahi Chemical Co`).
+                if number in (0, len(_PERSON_OR_COMPANY) - 1):
+                    found.add(words[0])
+                counts.update(found)
+    return counts
+
+
+def minor_checks(
+    rows: Sequence[SubdivisionRow], listed: frozenset[str], people: Counter[str]
+) -> list[SubdivisionRow]:
+    """Return the minor tier's automatic rows with its two stricter drops applied.
+
+    `drop:person`: Reuters uses the name for a person or a company (`person_or_company_names`).
+    `drop:contains`: the name holds another entity's name as whole words (`Atlantic City`,
+    `New London`, `Texas City`): the town is read only beside its country, and where it is not,
+    the longer match would hide the name inside it.
+    """
+    out = []
+    for row in rows:
+        if row.status != KEEP or not row.note.startswith(AUTO.rstrip(":")):
+            out.append(row)
+            continue
+        words = row.name.split()
+        inner = {
+            " ".join(words[i:j])
+            for i in range(len(words))
+            for j in range(i + 1, len(words) + 1)
+            if j - i < len(words)
+        }
+        if any(people[alias] for alias in row.aliases):
+            seen = max(people[alias] for alias in row.aliases)
+            out.append(
+                replace(
+                    row,
+                    status="drop:person",
+                    note=f"{AUTO}{seen} person or company uses in Reuters",
+                )
+            )
+        elif inner & listed:
+            held = sorted(inner & listed)[0]
+            out.append(replace(row, status="drop:contains", note=f"{AUTO}holds {held!r}"))
+        else:
+            out.append(row)
+    return out
+
+
 def _geonameid(row: SubdivisionRow) -> int:
     return int(row.code.removeprefix("GN-"))
 
@@ -102,13 +195,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the import from the command line; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m etl.tagging.import_towns")
     parser.add_argument("--corpus", type=Path, default=None, help="Reuters-21578 directory")
-    parser.add_argument("--out", type=Path, default=CURATED_DIR / "towns.tsv")
+    parser.add_argument("--out", type=Path, default=None, help="default: the tier's file")
+    parser.add_argument(
+        "--minor",
+        action="store_true",
+        help=f"the minor tier: {MINOR_POPULATION:,} to {MIN_POPULATION - 1:,} people, "
+        "into curated/minor_towns.tsv (read only where the article names the town's country)",
+    )
     args = parser.parse_args(argv)
     try:
         directory = args.corpus or corpus_dir()
-        fresh = candidates(load_towns())
-        others = build_entities(towns=False)
+        if args.minor:
+            args.out = args.out or CURATED_DIR / "minor_towns.tsv"
+            fresh = candidates(load_towns(), MINOR_POPULATION, below=MIN_POPULATION)
+            others = build_entities(minor_towns=False)
+        else:
+            args.out = args.out or CURATED_DIR / "towns.tsv"
+            fresh = candidates(load_towns())
+            others = build_entities(towns=False)
         rows = review(fresh, others, directory, args.out, key=_geonameid)
+        if args.minor:
+            listed = frozenset(s for e in others for s in (*e.aliases, *e.demonyms))
+            people = person_or_company_names(text for text, _ in reuters_stories(directory))
+            rows = minor_checks(rows, listed, people)
+            args.out.write_text(render(rows), encoding="utf-8")
         kept = sum(row.status == KEEP for row in rows)
         print(f"{len(rows)} towns, {kept} kept -> {args.out}")
     except EtlError as exc:

@@ -33,6 +33,7 @@ from etl.tagging.gazetteer import (
     HEAD_FIRST_WORDS,
     HEAD_WORDS,
     RULE_CAPS_WORD,
+    RULE_COUNTRY_CONTEXT,
     RULE_GIVEN_NAME,
     RULE_US_STATE,
     TRADE_WORDS,
@@ -580,6 +581,8 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
       (`Jordan Customs`).
     - us-state (Georgia): not in an article that names a place in the United States and no
       other place in Georgia the country.
+    - country-context (a minor town, `Perama`): only in an article where another mention,
+      not itself under this rule, is of the town's country (`Greece`, `Greek`, `Piraeus`).
     """
     ruled = mentions.filter(pl.col("rule").is_not_null())
     if ruled.height == 0:
@@ -591,14 +594,29 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
         text, pl.col("start") - 24, pl.min_horizontal(pl.col("start"), 24), ascii
     ).str.extract(r"(?:^|[^.!?:;] )(\p{Lu}\p{Ll}+) $", 1)
     nxt_is_head = nxt.is_in(list(HEAD_WORDS))
-    places = mentions.filter(pl.col("label") == EntityLabel.LOCATION.value)
+    # (a minor town is no evidence: it is itself read only beside its country)
+    places = mentions.filter(
+        (pl.col("label") == EntityLabel.LOCATION.value)
+        & (pl.col("rule").is_null() | (pl.col("rule") != RULE_COUNTRY_CONTEXT))
+    )
     us_docs = places.filter(pl.col("country") == "USA").select("doc").unique()
     geo_docs = places.filter(pl.col("country") == "GEO").select("doc").unique()
     us_context = pl.col("doc").is_in(us_docs["doc"].implode()) & ~pl.col("doc").is_in(
         geo_docs["doc"].implode()
     )
+    supported = (
+        mentions.filter(
+            pl.col("country").is_not_null()
+            & (pl.col("rule").is_null() | (pl.col("rule") != RULE_COUNTRY_CONTEXT))
+        )
+        .select(pl.concat_str(pl.col("doc").cast(pl.String), pl.lit(":"), "country"))
+        .to_series()
+        .implode()
+    )
+    own_key = pl.concat_str(pl.col("doc").cast(pl.String), pl.lit(":"), "country")
     drop = (
-        ((pl.col("rule") == RULE_CAPS_WORD) & pl.col("caps"))
+        ((pl.col("rule") == RULE_COUNTRY_CONTEXT) & ~own_key.is_in(supported))
+        | ((pl.col("rule") == RULE_CAPS_WORD) & pl.col("caps"))
         | (
             (pl.col("rule") == RULE_GIVEN_NAME)
             & ~pl.col("caps")
