@@ -86,7 +86,6 @@ _ENTITY = ["entity_id", "label", "name", "country"]
 # Spanish and Portuguese: `Revenue Service of Georgia`, `Office Togolais des Recettes`).
 _CUSTOMS_WORDS = r"\b(?:Customs|Revenue|Douanes?|Aduanas?|Alfândegas?|Recettes|Receita)\b"
 _CUSTOMS_PREFIX = "org:customs:"
-_LEGAL_END = r" (?:" + "|".join(LEGAL_FORMS) + r")\.?$"
 # Head words of an administration's own name (not of an association, chamber or union of it).
 _ADMIN_HEADS = [
     *("Administration", "Department", "Directorate", "Service", "Authority", "Bureau"),
@@ -504,14 +503,25 @@ def _with_trailing_country(phrases: pl.DataFrame, found: pl.DataFrame) -> pl.Dat
     joined = orgs.join(countries, on=["doc", "field", "after"], how="left")
     gap = slice_chars(pl.col("text"), pl.col("end"), 1, pl.col("ascii"))
     beyond = slice_chars(pl.col("text"), pl.col("country_end"), 2, pl.col("ascii"))
+    # (no regexes: polars keeps 32 compiled ones per thread, and the tagger is near that)
+    last_word = (
+        pl.col("text")
+        .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+        .str.split(" ")
+        .list.last()
+        .str.strip_chars_end(".")
+    )
+    first, second = beyond.str.slice(0, 1), beyond.str.slice(1, 1)
+    word_goes_on = (first.str.to_lowercase() != first.str.to_uppercase()) | first.is_in(
+        list("0123456789-'\u2019")
+    )
+    name_follows = (first == " ") & (second != second.str.to_lowercase())
     takes = (
         (pl.col("label") == EntityLabel.ORG.value)
-        & ~pl.col("text")
-        .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
-        .str.contains(_LEGAL_END)
+        & ~last_word.is_in(list(LEGAL_FORMS))
         & pl.col("country_end").is_not_null()
         & (gap == " ")
-        & ~beyond.str.contains(r"^(?:[\p{L}\p{N}\-'\x{2019}]| \p{Lu})")
+        & ~(word_goes_on | name_follows)
     )
     return joined.with_columns(end=pl.when(takes).then("country_end").otherwise("end")).select(
         phrases.columns
