@@ -188,7 +188,7 @@ _STRIP_LEADING = r"^(?:(?:" + _LEADING_WORDS + "|" + _BACKER + r") +(?:& +)?)+"
 # A programme's or instrument's run: an official's title and `of` before it are no part of
 # it (`SEC Director of | Market Regulation`); nor are leading sentence words and small words
 # (`of Drugs Act`), but a minister's title is (`Minister of Trade Regulation No. 40`). One
-# regex, not three: polars keeps 32 compiled regexes per thread, and the tagger is near that.
+# regex, not three: polars keeps 32 compiled regexes per thread, and the tagger runs far more.
 _STRIP_LEADING_LOOSE = (
     r"^(?:(?:.* )?(?:Director|Secretary|Chairman|President|Commissioner|Governor|Head|Chief)"
     r"(?:[ -]General)? +of +|(?:(?:"

@@ -503,7 +503,7 @@ def _with_trailing_country(phrases: pl.DataFrame, found: pl.DataFrame) -> pl.Dat
     joined = orgs.join(countries, on=["doc", "field", "after"], how="left")
     gap = slice_chars(pl.col("text"), pl.col("end"), 1, pl.col("ascii"))
     beyond = slice_chars(pl.col("text"), pl.col("country_end"), 2, pl.col("ascii"))
-    # (no regexes: polars keeps 32 compiled ones per thread, and the tagger is near that)
+    # (no regexes: polars keeps 32 compiled ones per thread, and the tagger runs far more)
     last_word = (
         pl.col("text")
         .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
