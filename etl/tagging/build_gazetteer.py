@@ -31,6 +31,7 @@ from pathlib import Path
 import pycountry
 
 from etl.errors import EtlError, InputError, IntegrityError, UsageError
+from etl.tagging.gazetteer import MINOR_TOWN_KIND, MINOR_TOWNS_FILE
 
 __all__ = [
     "CountryRecord",
@@ -63,8 +64,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 GAZETTEER_COLUMNS = ("entity_id", "label", "name", "country", "kind", "aliases", "demonyms")
 REUTERS_COLUMNS = ("kind", "code", "target", "note")
 # The data files a version stands for (CHECKSUMS lists them with their sha256).
-#: The minor towns' own file: read only by `load_gazetteer(minor_towns=True)`.
-MINOR_TOWNS_FILE = "minor_towns.tsv"
 VERSIONED_FILES = (
     "gazetteer.tsv",
     MINOR_TOWNS_FILE,
@@ -295,13 +294,12 @@ def customs_patterns(record: CountryRecord, revenue_authority: bool) -> tuple[st
     forms: list[str] = []
     for base in record.short_names:
         forms += [f"{base} Customs", f"{base} Customs Administration", f"{base} Customs Service"]
-        if any(ch.islower() for ch in base):
+        if any(ch.islower() for ch in base):  # not after acronyms: "Customs Administration of US"
             forms += [
                 form.format(base)
                 for form, codes in LOCAL_CUSTOMS_FORMS
                 if record.entity.country in codes
             ]
-        if any(ch.islower() for ch in base):  # not after acronyms: "Customs Administration of US"
             article = "the " if _takes_the(base) else ""
             forms.append(f"Customs Administration of {article}{base}")
         if revenue_authority:
@@ -416,10 +414,6 @@ GENERIC_PLACE_WORDS = frozenset(
         "boucle", "du", "de", "la", "le", "les", "des", "of", "the", "and", "el", "al",
     }
 )  # fmt: skip
-
-#: Towns of 15,000 to 99,999 people (`import_towns --minor`): the tagger reads one only where
-#: the article also names its country.
-MINOR_TOWN_KIND = "minor-town"
 
 #: Subdivision types whose name news also writes with the type after it (`Shan State`,
 #: `Marib Governorate`), and the word it writes.

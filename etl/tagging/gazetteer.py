@@ -38,6 +38,8 @@ __all__ = [
     "HEAD_FIRST_WORDS",
     "HEAD_WORDS",
     "LEGAL_FORMS",
+    "MINOR_TOWNS_FILE",
+    "MINOR_TOWN_KIND",
     "TRADE_WORDS",
     "Gazetteer",
     "load_gazetteer",
@@ -554,9 +556,10 @@ RULE_CAPS_WORD = "caps-word"  # an acronym that is also a word: not in ALL-CAPS 
 RULE_GIVEN_NAME = "given-name"  # also a person's name: not beside another capitalised word
 RULE_US_STATE = "us-state"  # Georgia: not where the article is about places in the US
 RULE_COUNTRY_CONTEXT = "country-context"  # a minor town: only where its country is named too
-#: The kind of the minor towns' entities (`build_gazetteer.MINOR_TOWN_KIND`).
+#: Towns of 15,000 to 99,999 people (`import_towns --minor`), read only where the article also
+#: names their country, and only with `load_gazetteer(minor_towns=True)`: their kind, and their
+#: own file beside gazetteer.tsv.
 MINOR_TOWN_KIND = "minor-town"
-#: Their file beside gazetteer.tsv (`build_gazetteer.MINOR_TOWNS_FILE`).
 MINOR_TOWNS_FILE = "minor_towns.tsv"
 _NOTE_RULES = (
     (r"(?i)all-caps|english word|pronoun|\bverb\b", RULE_CAPS_WORD),

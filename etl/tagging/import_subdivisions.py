@@ -311,27 +311,40 @@ def reuters_stories(directory: Path) -> list[tuple[str, frozenset[str]]]:
     ]
 
 
+#: A further decision on the decided rows: (rows, names others hold, corpus texts) -> rows.
+Refine = Callable[[list["SubdivisionRow"], frozenset[str], list[str]], list["SubdivisionRow"]]
+
+
 def review(
     fresh: Sequence[SubdivisionRow],
     others: Iterable[Entity],
     directory: Path,
     out: Path,
+    *,
     key: Callable[[SubdivisionRow], Any] | None = None,
+    refine: Refine | None = None,
 ) -> list[SubdivisionRow]:
     """Decide `fresh` against the other entities and the corpus, merge the hand rows of `out`.
 
     Writes `out` (rows by code, or by `key`) and returns its rows. Without the corpus at
-    `directory` the words and namesakes are not checked, and a warning says so.
+    `directory` the words and namesakes are not checked, and a warning says so. `refine`,
+    given the decided rows, the names other entities hold and the corpus stories' texts
+    (none without the corpus), may decide further before the hand rows are merged.
     """
     listed = frozenset(s for e in others for s in (*e.aliases, *e.demonyms))
     counts = None
+    stories: list[tuple[str, frozenset[str]]] = []
     if (directory / "labels.jsonl").exists():
+        stories = reuters_stories(directory)
         surfaces = {alias: row.country for row in fresh for alias in row.aliases}
-        counts = corpus_counts(surfaces, reuters_stories(directory))
+        counts = corpus_counts(surfaces, stories)
     else:
         print(f"no Reuters corpus at {directory}: words are not checked", file=sys.stderr)
+    decided = decide(fresh, listed, counts)
+    if refine is not None:
+        decided = refine(decided, listed, [text for text, _ in stories])
     old = read_rows(out) if out.exists() else []
-    rows = merge(decide(fresh, listed, counts), old)
+    rows = merge(decided, old)
     if key is not None:
         rows.sort(key=key)
     out.write_text(render(rows), encoding="utf-8")

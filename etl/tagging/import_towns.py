@@ -35,8 +35,6 @@ from etl.tagging.import_subdivisions import (
     KEEP,
     SubdivisionRow,
     ascii_twin,
-    render,
-    reuters_stories,
     review,
 )
 
@@ -187,6 +185,12 @@ def minor_checks(
     return out
 
 
+def _minor(
+    rows: list[SubdivisionRow], listed: frozenset[str], texts: list[str]
+) -> list[SubdivisionRow]:
+    return minor_checks(rows, listed, person_or_company_names(texts))
+
+
 def _geonameid(row: SubdivisionRow) -> int:
     return int(row.code.removeprefix("GN-"))
 
@@ -213,12 +217,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.out = args.out or CURATED_DIR / "towns.tsv"
             fresh = candidates(load_towns())
             others = build_entities(towns=False)
-        rows = review(fresh, others, directory, args.out, key=_geonameid)
-        if args.minor:
-            listed = frozenset(s for e in others for s in (*e.aliases, *e.demonyms))
-            people = person_or_company_names(text for text, _ in reuters_stories(directory))
-            rows = minor_checks(rows, listed, people)
-            args.out.write_text(render(rows), encoding="utf-8")
+        rows = review(
+            fresh,
+            others,
+            directory,
+            args.out,
+            key=_geonameid,
+            refine=_minor if args.minor else None,
+        )
         kept = sum(row.status == KEEP for row in rows)
         print(f"{len(rows)} towns, {kept} kept -> {args.out}")
     except EtlError as exc:
