@@ -575,28 +575,25 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
         text, pl.col("start") - 24, pl.min_horizontal(pl.col("start"), 24), ascii
     ).str.extract(r"(?:^|[^.!?:;] )(\p{Lu}\p{Ll}+) $", 1)
     nxt_is_head = nxt.is_in(list(HEAD_WORDS))
-    # (a minor town is no evidence: it is itself read only beside its country)
-    places = mentions.filter(
-        (pl.col("label") == EntityLabel.LOCATION.value)
-        & (pl.col("rule").is_null() | (pl.col("rule") != RULE_COUNTRY_CONTEXT))
-    )
+    # (a minor town is no evidence, for its own rule or Georgia's: it is itself read only
+    # beside its country)
+    in_context = pl.col("rule") == RULE_COUNTRY_CONTEXT
+    evidence = mentions.filter(~in_context.fill_null(value=False))
+    if frame.select(in_context.any()).item():
+        supporting = evidence.select("doc", "country").drop_nulls().unique()
+        frame = frame.join(
+            supporting.with_columns(supported=pl.lit(value=True)), on=["doc", "country"], how="left"
+        )
+    else:
+        frame = frame.with_columns(supported=pl.lit(value=True))
+    places = evidence.filter(pl.col("label") == EntityLabel.LOCATION.value)
     us_docs = places.filter(pl.col("country") == "USA").select("doc").unique()
     geo_docs = places.filter(pl.col("country") == "GEO").select("doc").unique()
     us_context = pl.col("doc").is_in(us_docs["doc"].implode()) & ~pl.col("doc").is_in(
         geo_docs["doc"].implode()
     )
-    supported = (
-        mentions.filter(
-            pl.col("country").is_not_null()
-            & (pl.col("rule").is_null() | (pl.col("rule") != RULE_COUNTRY_CONTEXT))
-        )
-        .select(pl.concat_str(pl.col("doc").cast(pl.String), pl.lit(":"), "country"))
-        .to_series()
-        .implode()
-    )
-    own_key = pl.concat_str(pl.col("doc").cast(pl.String), pl.lit(":"), "country")
     drop = (
-        ((pl.col("rule") == RULE_COUNTRY_CONTEXT) & ~own_key.is_in(supported))
+        (in_context & pl.col("supported").is_null())
         | ((pl.col("rule") == RULE_CAPS_WORD) & pl.col("caps"))
         | (
             (pl.col("rule") == RULE_GIVEN_NAME)

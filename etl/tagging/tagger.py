@@ -218,26 +218,9 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
     follow = heads.filter(
         pl.col("head").is_in(_EXTENDABLE) | pl.col("match").is_in(LEGAL_FORMS)
     ).select("doc", "field", after="start", head_end="end", label="head")
-    if follow.height == 0:
-        return found
-    keyed = found.with_row_index("mid")
-    candidates = keyed.filter(_one_of("label", [*_EXTENDABLE, EntityLabel.ORG.value])).with_columns(
-        after=pl.col("end") + 1
+    return _extend_over(
+        found, _one_of("label", [*_EXTENDABLE, EntityLabel.ORG.value]), follow, keys=["label"]
     )
-    joined = candidates.join(follow, on=["doc", "field", "after", "label"]).filter(
-        slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii")) == " "
-    )
-    if joined.height == 0:
-        return found
-    extended = joined.with_columns(
-        end=pl.col("head_end"),
-        text=slice_chars(
-            pl.col("full"), pl.col("start"), pl.col("head_end") - pl.col("start"), pl.col("ascii")
-        ),
-    ).select(keyed.columns)
-    # A filter on the few row numbers, not an anti join that hashes every mention.
-    kept = keyed.filter(~pl.col("mid").is_in(extended.get_column("mid").implode()))
-    return pl.concat([kept, extended]).select(found.columns)
 
 
 def _extend_places_in_titles(
@@ -252,34 +235,57 @@ def _extend_places_in_titles(
     titles = styles.filter("title").select("doc", "field")
     if titles.height == 0:
         return found
-    follow = heads.filter(
-        (pl.col("head") == EntityLabel.LOCATION.value) & ~pl.col("head_first").fill_null(False)
-    ).select("doc", "field", after="start", head_end="end")
-    keyed = found.with_row_index("mid")
-    candidates = (
-        keyed.filter(pl.col("label") == EntityLabel.LOCATION.value)
+    follow = (
+        heads.filter(
+            (pl.col("head") == EntityLabel.LOCATION.value)
+            & ~pl.col("head_first").fill_null(value=False)
+        )
         .join(titles, on=["doc", "field"], how="semi")
-        .with_columns(after=pl.col("end") + 1)
+        .select("doc", "field", after="start", head_end="end")
     )
-    joined = candidates.join(follow, on=["doc", "field", "after"]).filter(
+    return _extend_over(
+        found, pl.col("label") == EntityLabel.LOCATION.value, follow, keys=[], renamed=True
+    )
+
+
+def _extend_over(
+    found: pl.DataFrame,
+    which: pl.Expr,
+    follow: pl.DataFrame,
+    *,
+    keys: list[str],
+    renamed: bool = False,
+) -> pl.DataFrame:
+    """Extend the mentions `which` selects over a head in `follow` one space after them.
+
+    `follow`: doc, field, after (the head's start), head_end, and the `keys` a mention must
+    share with it. A `renamed` mention becomes a name of its own (derived id, head-noun
+    source); otherwise it stays the entity it was, named more fully.
+    """
+    if follow.height == 0:
+        return found
+    keyed = found.with_row_index("mid")
+    candidates = keyed.filter(which).with_columns(after=pl.col("end") + 1)
+    joined = candidates.join(follow, on=["doc", "field", "after", *keys]).filter(
         slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii")) == " "
     )
     if joined.height == 0:
         return found
-    text = slice_chars(
-        pl.col("full"), pl.col("start"), pl.col("head_end") - pl.col("start"), pl.col("ascii")
+    extended = joined.with_columns(
+        end=pl.col("head_end"),
+        text=slice_chars(
+            pl.col("full"), pl.col("start"), pl.col("head_end") - pl.col("start"), pl.col("ascii")
+        ),
     )
-    extended = (
-        joined.with_columns(end=pl.col("head_end"), text=text)
-        .with_columns(
+    if renamed:
+        extended = extended.with_columns(
             entity_id=derived_id(pl.col("label"), pl.col("text")),
             name=pl.col("text"),
             source=pl.lit(SOURCE_HEAD),
         )
-        .select(keyed.columns)
-    )
+    # A filter on the few row numbers, not an anti join that hashes every mention.
     kept = keyed.filter(~pl.col("mid").is_in(extended.get_column("mid").implode()))
-    return pl.concat([kept, extended]).select(found.columns)
+    return pl.concat([kept, extended.select(keyed.columns)]).select(found.columns)
 
 
 def _extend_subdivisions(found: pl.DataFrame) -> pl.DataFrame:
@@ -505,8 +511,9 @@ def _with_trailing_country(phrases: pl.DataFrame, found: pl.DataFrame) -> pl.Dat
     beyond = slice_chars(pl.col("text"), pl.col("country_end"), 2, pl.col("ascii"))
     # (no regexes: polars keeps 32 compiled ones per thread, and the tagger runs far more)
     last_word = (
-        pl.col("text")
-        .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+        slice_chars(
+            pl.col("text"), pl.col("start"), pl.col("end") - pl.col("start"), pl.col("ascii")
+        )
         .str.split(" ")
         .list.last()
         .str.strip_chars_end(".")
