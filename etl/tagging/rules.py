@@ -24,8 +24,6 @@
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
 from etl.tagging.gazetteer import (
@@ -476,15 +474,40 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _suffix_with_caps(n: int) -> str:
-    """Return a regex capturing the shortest tail of a run with exactly `n` capitalised words."""
-    word = r"\p{Lu}\S*(?: +[^\p{Lu}\s]\S*){0,2}"
-    return r"(?:^| )((?:" + word + r" +){" + str(n - 1) + r"}\p{Lu}\S*) *$"
+# The longest tail of a run that is capitalised words, each followed by at most two other
+# words (`Conference on Trade and Development`): the tail with exactly n capitalised words is
+# its own tail from its n-th capitalised word from the end. One regex for every n, and list
+# operations for the rest: a regex per acronym length or per initial letter would be compiled
+# again in every batch (polars keeps 32 per thread, and the tagger uses more).
+_CAPS_TAIL = r"(?:^| )((?:\p{Lu}\S*(?: +[^\p{Lu}\s]\S*){0,2} +)*\p{Lu}\S*) *$"
+_STARTS_UPPER = r"^\p{Lu}"
 
 
-def _suffix_from(letter: str) -> str:
-    """Return a regex capturing the tail of a run from its last word starting with `letter`."""
-    return r"^(?:.* )?(" + re.escape(letter) + r"\S*(?: +\S+)*) *$"
+def _suffix_with_caps(run: pl.Expr, n: pl.Expr) -> pl.Expr:
+    """Return the shortest tail of `run` with exactly `n` capitalised words, or null.
+
+    Between two capitalised words of the tail come at most two other words; the tail ends in
+    a capitalised word. (`run` holds words separated by spaces, nothing else.)
+    """
+    words = run.str.extract(_CAPS_TAIL, 1).str.split(" ")
+    first = words.list.eval(pl.element().str.contains(_STARTS_UPPER).arg_true()).list.get(
+        -n, null_on_oob=True
+    )
+    return pl.when(first.is_not_null()).then(words.list.slice(first).list.join(" "))
+
+
+def _suffix_from(run: pl.Expr, letter: pl.Expr) -> pl.Expr:
+    """Return the tail of `run` from its last word starting with `letter`, or null.
+
+    (`run` holds words separated by spaces, nothing else; `letter` is one character.)
+    """
+    words = run.str.split(" ")
+    # `letter` first, then each word's first character: the last position equal to the first.
+    firsts = pl.concat_list(letter, words.list.eval(pl.element().str.slice(0, 1)))
+    last = firsts.list.eval((pl.element().slice(1) == pl.element().first()).arg_true()).list.get(
+        -1, null_on_oob=True
+    )
+    return pl.when(last.is_not_null()).then(words.list.slice(last).list.join(" "))
 
 
 def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
@@ -494,8 +517,7 @@ def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
     digits), if it starts with the acronym's first letter (`... the World Customs Organization
     (WCO)`). Else the tail from the last word with that initial, if its capitalised words are
     about as many (`United Nations Conference on Trade and Development (UNCTAD)`). Else a run
-    ending in a head word (`Tax Administration (SAT)`). One regex per acronym length and per
-    initial: a handful of groups, never a loop over rows.
+    ending in a head word (`Tax Administration (SAT)`). Each step runs on every row at once.
     """
     indexed = (
         forward.with_row_index("def")
@@ -505,14 +527,8 @@ def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
             initial=pl.col("letters").str.slice(0, 1),
         )
     )
-    exact = pl.concat(
-        [
-            part.with_columns(long=pl.col("run").str.extract(_suffix_with_caps(int(n)), 1))
-            for (n,), part in indexed.filter(pl.col("n") >= 2)
-            .partition_by("n", as_dict=True)
-            .items()
-        ]
-        + [indexed.clear().with_columns(long=pl.lit(None, pl.String))]
+    exact = indexed.filter(pl.col("n") >= 2).with_columns(
+        long=_suffix_with_caps(pl.col("run"), pl.col("n"))
     )
     # The tail with as many capitalised words: right if it starts with the initial, or if it
     # is a name in another language's order (`General Directorate of Customs (DGD)`).
@@ -527,15 +543,11 @@ def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
     )
     rest = indexed.join(exact.select("def"), on="def", how="anti")
     caps = pl.col("long").str.count_matches(r"(?:^| )\p{Lu}")
-    lenient = pl.concat(
-        [
-            part.with_columns(long=pl.col("run").str.extract(_suffix_from(str(letter)), 1))
-            for (letter,), part in rest.filter(pl.col("n") >= 2)
-            .partition_by("initial", as_dict=True)
-            .items()
-        ]
-        + [indexed.clear().with_columns(long=pl.lit(None, pl.String))]
-    ).filter((caps >= pl.max_horizontal(pl.col("n") - 2, 2)) & (caps <= pl.col("n") + 3))
+    lenient = (
+        rest.filter(pl.col("n") >= 2)
+        .with_columns(long=_suffix_from(pl.col("run"), pl.col("initial")))
+        .filter((caps >= pl.max_horizontal(pl.col("n") - 2, 2)) & (caps <= pl.col("n") + 3))
+    )
     rest = rest.join(lenient.select("def"), on="def", how="anti")
     # No initials fit: a run ending in a head word is still a name (Tax Administration (SAT)).
     headed = (
