@@ -876,3 +876,40 @@ def test_an_instruments_name_may_hold_of_and_a_ministers_title() -> None:
 def test_a_place_named_company_is_an_organization_and_a_date_ends_a_complement() -> None:
     rows = _tag("Gold went to the Port of Cork Company on Monday.")
     assert [(m["text"], m["label"]) for m in rows] == [("Port of Cork Company", "ORG")]
+
+
+def test_a_known_organization_takes_its_secretariat_under_its_own_id() -> None:
+    rows = _tag(
+        "The Pacific Islands Forum Secretariat and the WCO Secretariat met. The Secretariat said."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Pacific Islands Forum Secretariat", "org:pif"),
+        ("WCO Secretariat", "org:wco"),
+    ]
+    # A convention's secretariat is a body of its own.
+    rows = _tag("The CEFTA Secretariat in Brussels agreed.")
+    assert (rows[0]["text"], rows[0]["label"]) == ("CEFTA Secretariat", "ORG")
+
+
+def test_causeways_en_dash_pairs_and_territory_capitals() -> None:
+    rows = _tag(
+        "Trucks on the King Hamad Causeway reached Al Khobar under the Serbia\u2013China Free "
+        "Trade Agreement, and ships left Tórshavn and Pago Pago."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("King Hamad Causeway", "LOCATION", None),
+        ("Al Khobar", "LOCATION", "SAU"),
+        ("Serbia\u2013China Free Trade Agreement", "INSTRUMENT", None),
+        ("Tórshavn", "LOCATION", "FRO"),
+        ("Pago Pago", "LOCATION", "ASM"),
+    ]
+
+
+def test_an_ascii_twin_that_prefixes_words_is_no_place() -> None:
+    # A Turkish province keeps its name (with a dotless i); its ASCII twin `Agri` is the
+    # prefix of `agri-food`.
+    province = "A\u011fr\u0131"
+    assert _texts(_tag(f"The CARICOM Agri-Food Corridor opened to trucks from {province}.")) == [
+        "CARICOM",
+        province,
+    ]

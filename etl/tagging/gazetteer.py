@@ -110,6 +110,10 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Guards",
             "Syndicate",
             "Confederation",
+            # A body's permanent staff (`Pacific Islands Forum Secretariat`, `CEFTA Secretariat`),
+            # and societies (`Barbados Agricultural Society`, `Halifax Building Society`).
+            "Secretariat",
+            "Society",
         ),
         EntityLabel.ORG,
     ),
@@ -175,6 +179,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Lake",
             "Canal",
             "Highway",
+            # (`King Hamad Causeway`)
+            "Causeway",
             "Province",
             "Freeport",
             "Free Zone",

@@ -68,8 +68,9 @@ ID_PREFIX = {
 }
 
 _INITIALS = r"(?:\p{Lu}\.){2,}"
-# (words joined by a slash are one: `Entry/Exit System`)
-_CAP_WORD = r"\p{Lu}[\p{L}\p{N}&\-]*(?:/\p{Lu}[\p{L}\p{N}&\-]*)*"
+# (words joined by a slash are one: `Entry/Exit System`; so are words joined by a hyphen or
+# an en dash, U+2013: `Serbia-China Free Trade Agreement`)
+_CAP_WORD = r"\p{Lu}[\p{L}\p{N}&\-\x{2013}]*(?:/\p{Lu}[\p{L}\p{N}&\-\x{2013}]*)*"
 _ELISION = r"d['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*"
 _SAXON = r"['\x{2019}]s"  # the possessive 's
 # A capitalised word: initials (U.S.), a word starting upper case, or d'Ivoire-style elisions.

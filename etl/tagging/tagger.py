@@ -65,6 +65,8 @@ FIELD = pl.Enum(["body", "headline"])
 _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
+# What an organization's known name extends over: its legal form, or its secretariat.
+_ORG_EXTENSIONS = [*LEGAL_FORMS, "Secretariat"]
 # A subdivision's type written after its name is part of it (`Kano State`, `Marib Governorate`,
 # `Moscow Oblast`); the gazetteer lists the typed form itself only where the bare name is no
 # name of its own (`Shan State`).
@@ -213,10 +215,11 @@ def _extend_with_heads(found: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame
     """Extend a name over a head word of its class right after it.
 
     A programme or instrument takes any head of its class (`AEO Programme`), an organization
-    only its legal form (`International Container Terminal Services Inc`).
+    only its legal form (`International Container Terminal Services Inc`) or `Secretariat`
+    (`Pacific Islands Forum Secretariat`: the body's staff, under the body's id).
     """
     follow = heads.filter(
-        pl.col("head").is_in(_EXTENDABLE) | pl.col("match").is_in(LEGAL_FORMS)
+        pl.col("head").is_in(_EXTENDABLE) | pl.col("match").is_in(_ORG_EXTENSIONS)
     ).select("doc", "field", after="start", head_end="end", label="head")
     return _extend_over(
         found, _one_of("label", [*_EXTENDABLE, EntityLabel.ORG.value]), follow, keys=["label"]
