@@ -100,14 +100,14 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Fourteenth held-out set, written blind 2026-12-06 and first measured on 98b533e
-    # (gazetteer 2026.11.19): mention F1 0.861, country F1 0.918; 0.867 and 0.918 on
-    # 2026.11.20 (48351e7), never read. The first thirteen sets, used since to tune, are
-    # tests/gold/written2 to written14.
+    # Fifteenth held-out set, written blind 2026-12-06 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.865, country F1 0.979 (46 of 47); 0.868 on 2026.11.21
+    # (8f6096d) and 0.875 on 2026.11.22 (43eb521), never read. The first fourteen sets, used
+    # since to tune, are tests/gold/written2 to written15.
     # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.861, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.918, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.865, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.978, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
