@@ -913,3 +913,31 @@ def test_an_ascii_twin_that_prefixes_words_is_no_place() -> None:
         "CARICOM",
         province,
     ]
+
+
+def test_a_places_name_ends_before_on_or_for() -> None:
+    rows = _tag("Flights leave Cassidy International Airport on Kiritimati and the Port of Spain.")
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Cassidy International Airport", "LOCATION"),
+        ("Kiritimati", "LOCATION"),
+        ("Port of Spain", "LOCATION"),
+    ]
+
+
+def test_centres_are_organizations_and_central_american_crossings_and_ports_are_known() -> None:
+    rows = _tag(
+        "The Lancang-Mekong Integrated Law Enforcement and Security Cooperation Centre "
+        "tracked trucks from El Amatillo and Las Manos to Corinto, Acajutla and Misurata."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        (
+            "Lancang-Mekong Integrated Law Enforcement and Security Cooperation Centre",
+            "ORG",
+            None,
+        ),
+        ("El Amatillo", "LOCATION", "SLV"),
+        ("Las Manos", "LOCATION", "HND"),
+        ("Corinto", "LOCATION", "NIC"),
+        ("Acajutla", "LOCATION", "SLV"),
+        ("Misurata", "LOCATION", "LBY"),
+    ]

@@ -114,6 +114,10 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # and societies (`Barbados Agricultural Society`, `Halifax Building Society`).
             "Secretariat",
             "Society",
+            # Centres of cooperation and enforcement (`Lancang-Mekong Integrated Law
+            # Enforcement and Security Cooperation Centre`, `National Targeting Center`).
+            "Centre",
+            "Center",
         ),
         EntityLabel.ORG,
     ),

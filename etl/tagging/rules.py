@@ -362,13 +362,21 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             possessor_end=pl.col("split_start") - pl.col("marker").str.len_chars().cast(pl.Int64)
         )
     )
+    complement = pl.col("complement").str.strip_chars_start(" ")
+    ends_in_org = pl.col("complement").str.split(" ").list.last().is_in(_ORG_HEADS)
+    is_place = pl.col("head") == EntityLabel.LOCATION.value
+    # A place's complement starts with `of` (`Port of Spain`), never `on` or `for` (`Betio
+    # Port on South Tarawa` is the port and the island: the name ends at the head). (An
+    # instrument's `of the` + organization may be its name or say whose it is: `Customs Code
+    # of the Eurasian Economic Union` is a title, `Port State Measures Agreement of the Food
+    # and Agriculture Organization` is not; cutting it lost more than it found.)
+    cut = is_place & (complement.str.starts_with("on ") | complement.str.starts_with("for "))
     phrases = phrases.with_columns(
-        head=pl.when(
-            (pl.col("head") == EntityLabel.LOCATION.value)
-            & pl.col("complement").str.split(" ").list.last().is_in(_ORG_HEADS)
-        )
+        end=pl.when(cut).then(pl.col("anchor_end")).otherwise("end"),
+        complement=pl.when(cut).then(pl.lit("")).otherwise("complement"),
+        head=pl.when(is_place & ~cut & ends_in_org)
         .then(pl.lit(EntityLabel.ORG.value))
-        .otherwise("head")
+        .otherwise("head"),
     )
     return phrases.filter((pl.col("run") != "") | (pl.col("complement") != "")).select(
         "doc",
