@@ -100,14 +100,14 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Fifteenth held-out set, written blind 2026-12-06 and first measured on 98b533e
-    # (gazetteer 2026.11.19): mention F1 0.865, country F1 0.979 (46 of 47); 0.868 on 2026.11.21
-    # (8f6096d) and 0.875 on 2026.11.22 (43eb521), never read. The first fourteen sets, used
-    # since to tune, are tests/gold/written2 to written15.
+    # Sixteenth held-out set, written blind 2026-12-07 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.861, country F1 0.983 (29 of 30); 0.891 on
+    # 2026.11.21 (512e8ee) and 0.898 on 2026.11.22-23 (43eb521, 056c8cd), never read. The
+    # first fifteen sets, used since to tune, are tests/gold/written2 to written16.
     # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.865, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.978, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.861, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.983, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
