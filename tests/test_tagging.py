@@ -941,3 +941,38 @@ def test_centres_are_organizations_and_central_american_crossings_and_ports_are_
         ("Acajutla", "LOCATION", "SLV"),
         ("Misurata", "LOCATION", "LBY"),
     ]
+
+
+def test_an_owner_the_text_defines_by_acronym_ends_the_instruments_name() -> None:
+    rows = _tag(
+        "The Trade Facilitation Agreement of the World Trade Organization (WTO) and the "
+        "Customs Code of the Eurasian Economic Union (EAEU) apply."
+    )
+    assert [(m["text"], m["label"], m["entity_id"]) for m in rows] == [
+        ("Trade Facilitation Agreement", "INSTRUMENT", "instr:wto-tfa"),
+        ("World Trade Organization", "ORG", "org:wto"),
+        ("WTO", "ORG", "org:wto"),
+        # EAEU does not spell `Eurasian Economic Union`: the title stays whole, and stays a
+        # code, not the union its acronym names.
+        (
+            "Customs Code of the Eurasian Economic Union",
+            "INSTRUMENT",
+            "instr:x-customs-code-of-the-eurasian-economic-union",
+        ),
+        ("EAEU", "ORG", "org:eaeu"),
+    ]
+
+
+def test_french_port_authorities_have_a_head_and_set_16s_places_are_known() -> None:
+    rows = _tag(
+        "Trucks left Batumi for Adjara, and the Port Autonome de la "
+        "Nouvelle-Calédonie ships to Naantali and Kapellskär via Ipiales."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Batumi", "LOCATION", "GEO"),
+        ("Adjara", "LOCATION", "GEO"),
+        ("Port Autonome de la Nouvelle-Calédonie", "ORG", "FRA"),
+        ("Naantali", "LOCATION", "FIN"),
+        ("Kapellskär", "LOCATION", "SWE"),
+        ("Ipiales", "LOCATION", "COL"),
+    ]

@@ -268,6 +268,8 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Compagnie",
         "Société",
         "Sociedad",
+        # A French-speaking country's port authority (`Port Autonome de Lomé`).
+        "Port Autonome",
     ),
     EntityLabel.PROGRAMME: (
         "Programa",

@@ -198,6 +198,7 @@ _STRIP_LEADING_LOOSE = (
 )
 # An acronym in parentheses: no spaces, upper-case first (at least two capitals: checked apart).
 _PAREN_ACRONYM = r"^\((\p{Lu}[\p{L}\p{N}&.\-]{1,11})\)"
+_STARTS_UPPER = r"^\p{Lu}"
 # An acronym in parentheses that is followed by a number designates, it does not define.
 _DESIGNATION = r"^\([^()]+\) +(?:No\.? +)?\d"
 # A name in parentheses, upper-case first.
@@ -362,6 +363,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             possessor_end=pl.col("split_start") - pl.col("marker").str.len_chars().cast(pl.Int64)
         )
     )
+    phrases = _without_defined_owner(phrases)
     complement = pl.col("complement").str.strip_chars_start(" ")
     ends_in_org = pl.col("complement").str.split(" ").list.last().is_in(_ORG_HEADS)
     is_place = pl.col("head") == EntityLabel.LOCATION.value
@@ -391,6 +393,42 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
         "possessor_end",
         label="head",
         split_keeps_name=(pl.col("possessed").fill_null("") != "") | (pl.col("complement") != ""),
+    )
+
+
+def _without_defined_owner(phrases: pl.DataFrame) -> pl.DataFrame:
+    """Cut a complement's last `of (the) X` where an acronym defined right after spells X.
+
+    `Protocol on Trade of the Southern African Development Community (SADC)`: the text names
+    the community with its acronym, so the protocol's name ends before it (`Protocol on
+    Trade`), and the community is a name of its own. Without the acronym, or when it does not
+    spell the tail's capitalised words, the title stays whole (`Customs Code of the Eurasian
+    Economic Union`, `Customs Code of the Eurasian Economic Union (EAEU)`).
+    """
+    after = slice_chars(pl.col("text"), pl.col("end"), 16, pl.col("ascii"))
+    owner = pl.col("complement").str.split(" of ").list.last()
+    words = owner.str.strip_prefix("the ").str.split(" ")
+    initials = words.list.eval(
+        pl.element().filter(pl.element().str.contains(_STARTS_UPPER)).str.slice(0, 1)
+    ).list.join("")
+    acronym = (
+        after.str.strip_prefix(" ")
+        .str.extract(_PAREN_ACRONYM, 1)
+        .str.replace_all(r"[^\p{Lu}\p{N}]", "")
+    )
+    cut = (
+        pl.col("complement").str.contains(" of ", literal=True)
+        & after.str.starts_with(" (")
+        & (initials == acronym)
+    ).fill_null(value=False)
+    if not phrases.select(cut.any()).item():
+        return phrases
+    short = pl.col("complement").str.strip_suffix(pl.lit(" of ") + owner)
+    return phrases.with_columns(
+        end=pl.when(cut)
+        .then(pl.col("end") - pl.col("complement").str.len_chars() + short.str.len_chars())
+        .otherwise("end"),
+        complement=pl.when(cut).then(short).otherwise("complement"),
     )
 
 
@@ -489,7 +527,6 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
 # operations for the rest: a regex per acronym length or per initial letter would be compiled
 # again in every batch (polars keeps 32 per thread, and the tagger uses more).
 _CAPS_TAIL = r"(?:^| )((?:\p{Lu}\S*(?: +[^\p{Lu}\s]\S*){0,2} +)*\p{Lu}\S*) *$"
-_STARTS_UPPER = r"^\p{Lu}"
 
 
 def _suffix_with_caps(run: pl.Expr, n: pl.Expr) -> pl.Expr:

@@ -606,12 +606,19 @@ def _apply_definitions(
             has_long=pl.col("m_start").is_not_null()
             & (pl.col("forward") | (pl.col("m_start") == pl.col("long_start")))
             # unless it is too short a name for the acronym and starts with another letter:
-            # `Central Asia (BOMCA)` ends `Border Management Programme in Central Asia`.
+            # `Central Asia (BOMCA)` ends `Border Management Programme in Central Asia`;
+            # or starts with another letter and ends in the long form the initials found:
+            # `Customs Code of the Eurasian Economic Union (EAEU)` is a code, not the union.
             & (
                 (pl.col("m_text").str.slice(0, 1) == pl.col("acr").str.slice(0, 1))
                 | (
-                    pl.col("m_text").str.count_matches(r"(?:^|[ \-])\p{Lu}")
-                    >= pl.col("acr").str.count_matches(r"\p{Lu}") - 1
+                    (
+                        pl.col("m_text").str.count_matches(r"(?:^|[ \-])\p{Lu}")
+                        >= pl.col("acr").str.count_matches(r"\p{Lu}") - 1
+                    )
+                    & ~pl.col("m_text")
+                    .str.ends_with(pl.lit(" ") + pl.col("long"))
+                    .fill_null(value=False)
                 )
             )
         )
