@@ -198,6 +198,7 @@ _STRIP_LEADING_LOOSE = (
 )
 # An acronym in parentheses: no spaces, upper-case first (at least two capitals: checked apart).
 _PAREN_ACRONYM = r"^\((\p{Lu}[\p{L}\p{N}&.\-]{1,11})\)"
+# A capitalised word (tested on the words of a run or complement, one at a time).
 _STARTS_UPPER = r"^\p{Lu}"
 # An acronym in parentheses that is followed by a number designates, it does not define.
 _DESIGNATION = r"^\([^()]+\) +(?:No\.? +)?\d"
