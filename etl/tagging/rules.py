@@ -397,6 +397,11 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _acronym_letters(acronym: pl.Expr) -> pl.Expr:
+    """Return the capitals and digits of an acronym, the initials it spells (`E-CAP` -> ECAP)."""
+    return acronym.str.replace_all(r"[^\p{Lu}\p{N}]", "")
+
+
 def _without_defined_owner(phrases: pl.DataFrame) -> pl.DataFrame:
     """Cut a complement's last `of (the) X` where an acronym defined right after spells X.
 
@@ -412,11 +417,7 @@ def _without_defined_owner(phrases: pl.DataFrame) -> pl.DataFrame:
     initials = words.list.eval(
         pl.element().filter(pl.element().str.contains(_STARTS_UPPER)).str.slice(0, 1)
     ).list.join("")
-    acronym = (
-        after.str.strip_prefix(" ")
-        .str.extract(_PAREN_ACRONYM, 1)
-        .str.replace_all(r"[^\p{Lu}\p{N}]", "")
-    )
+    acronym = _acronym_letters(after.str.strip_prefix(" ").str.extract(_PAREN_ACRONYM, 1))
     cut = (
         pl.col("complement").str.contains(" of ", literal=True)
         & after.str.starts_with(" (")
@@ -568,7 +569,7 @@ def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
     """
     indexed = (
         forward.with_row_index("def")
-        .with_columns(letters=pl.col("acr").str.replace_all(r"[^\p{Lu}\p{N}]", ""))
+        .with_columns(letters=_acronym_letters(pl.col("acr")))
         .with_columns(
             n=pl.col("letters").str.len_chars().cast(pl.Int32),
             initial=pl.col("letters").str.slice(0, 1),
