@@ -308,6 +308,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     right = slice_chars(text, pl.col("end"), _WINDOW, ascii)
     loose = pl.col("head").is_in([EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value])
     first = pl.col("head_first").fill_null(value=False)
+    is_place = pl.col("head") == EntityLabel.LOCATION.value
     head_word = slice_chars(text, pl.col("start"), pl.col("end") - pl.col("start"), ascii)
     bare = first & ~head_word.is_in(list(BARE_HEAD_FIRST_EXCEPT))
     left_ascii, right_ascii = is_ascii(pl.col("left")), is_ascii(pl.col("right"))
@@ -342,7 +343,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             .otherwise(
                 # Two places joined by `and` are two names (`Lae and Motukea International
                 # Terminal`): a place's run starts after its last `and`.
-                pl.when(pl.col("head") == EntityLabel.LOCATION.value)
+                pl.when(is_place)
                 .then(pl.col("run").str.replace(r"^.* (?:and|&) +", ""))
                 .otherwise(pl.col("run").str.replace(_BEFORE_COORDINATED, ""))
                 .str.replace(_STRIP_LEADING, "")
@@ -367,7 +368,6 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     phrases = _without_defined_owner(phrases)
     complement = pl.col("complement").str.strip_chars_start(" ")
     ends_in_org = pl.col("complement").str.split(" ").list.last().is_in(_ORG_HEADS)
-    is_place = pl.col("head") == EntityLabel.LOCATION.value
     # A place's complement starts with `of` (`Port of Spain`), never `on` or `for` (`Betio
     # Port on South Tarawa` is the port and the island: the name ends at the head). (An
     # instrument's `of the` + organization may be its name or say whose it is: `Customs Code
