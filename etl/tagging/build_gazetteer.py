@@ -574,7 +574,7 @@ def build_entities(
         entities += subdivision_entities(
             town_rows, prefix="loc:geonames-", kind="town", taken=_surfaces(entities)
         )
-        minor = curated_dir / "minor_towns.tsv"
+        minor = curated_dir / MINOR_TOWNS_FILE
         if towns and minor_towns and minor.exists():
             entities += subdivision_entities(
                 read_table(minor, columns),

@@ -30,6 +30,7 @@ import pycountry
 
 from etl.errors import EtlError, UsageError
 from etl.tagging.build_gazetteer import CURATED_DIR, build_entities, corpus_dir
+from etl.tagging.gazetteer import MINOR_TOWNS_FILE
 from etl.tagging.import_subdivisions import (
     AUTO,
     KEEP,
@@ -210,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         directory = args.corpus or corpus_dir()
         if args.minor:
-            args.out = args.out or CURATED_DIR / "minor_towns.tsv"
+            args.out = args.out or CURATED_DIR / MINOR_TOWNS_FILE
             fresh = candidates(load_towns(), MINOR_POPULATION, below=MIN_POPULATION)
             others = build_entities(minor_towns=False)
         else:
