@@ -976,3 +976,89 @@ def test_french_port_authorities_have_a_head_and_set_16s_places_are_known() -> N
         ("Kapellskär", "LOCATION", "SWE"),
         ("Ipiales", "LOCATION", "COL"),
     ]
+
+
+def test_a_places_complement_ends_before_on_wherever_it_comes() -> None:
+    rows = _tag("Ships call at the Port of Mutsamudu on Anjouan and at Betio Port on South Tarawa.")
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Port of Mutsamudu", "LOCATION"),
+        ("Anjouan", "LOCATION"),
+        ("Betio Port", "LOCATION"),
+        ("South Tarawa", "LOCATION"),
+    ]
+
+
+def test_and_the_before_a_known_name_ends_a_complement_but_not_before_a_place() -> None:
+    rows = _tag(
+        "Comoros signed the Protocol of Accession and the Common Market for Eastern and "
+        "Southern Africa agreed; the Ministry of Finance and the WTO met the Development Bank "
+        "of Latin America and the Caribbean."
+    )
+    assert [(m["text"], m["label"], m["entity_id"]) for m in rows] == [
+        ("Comoros", "COUNTRY", "country:COM"),
+        ("Protocol of Accession", "INSTRUMENT", "instr:x-protocol-of-accession"),
+        ("Common Market for Eastern and Southern Africa", "ORG", "org:comesa"),
+        ("Ministry of Finance", "ORG", "org:x-ministry-of-finance"),
+        ("WTO", "ORG", "org:wto"),
+        # A place after `and the` ends a complement as its last words, not a second name.
+        (
+            "Development Bank of Latin America and the Caribbean",
+            "ORG",
+            "org:x-development-bank-of-latin-america-and-the-caribbean",
+        ),
+    ]
+
+
+def test_customs_offices_industries_and_romance_single_windows_are_heads() -> None:
+    rows = _tag(
+        "The Rasuwa Customs Office, Hengyi Industries and the Ventanilla Única de "
+        "Importación (VUI) agreed; the Customs Office said nothing."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Rasuwa Customs Office", "ORG"),
+        ("Hengyi Industries", "ORG"),
+        ("Ventanilla Única de Importación", "PROGRAMME"),
+        ("VUI", "PROGRAMME"),
+    ]
+
+
+def test_a_name_several_customs_administrations_share_lends_no_country() -> None:
+    # Chad, Gabon, the Central African Republic and Congo call theirs what France calls its own.
+    rows = _tag(
+        "In N'Djamena, the Direction Générale des Douanes et Droits Indirects (DGDDI) said "
+        "DGDDI officers seized gum arabic."
+    )
+    assert [(m["text"], m["entity_id"], m["country"]) for m in rows] == [
+        ("N'Djamena", "loc:ndjamena", "TCD"),
+        (
+            "Direction Générale des Douanes et Droits Indirects",
+            "org:x-direction-generale-des-douanes-et-droits-indirects",
+            None,
+        ),
+        ("DGDDI", "org:x-direction-generale-des-douanes-et-droits-indirects", None),
+        ("DGDDI", "org:x-direction-generale-des-douanes-et-droits-indirects", None),
+    ]
+
+
+def test_set_17s_and_18s_places_are_known() -> None:
+    rows = _tag(
+        "Trucks ran from El Geneina to Kuala Belait, Limbang, Michalovce, Velyki Berezni, "
+        "Presidente Franco, Syafrubesi, Mutsamudu, Kasane, Vieux Fort, Jashore and Nkok, and "
+        "through the Guangxi Zhuang Autonomous Region and Tahiti."
+    )
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("El Geneina", "SDN"),
+        ("Kuala Belait", "BRN"),
+        ("Limbang", "MYS"),
+        ("Michalovce", "SVK"),
+        ("Velyki Berezni", "UKR"),
+        ("Presidente Franco", "PRY"),
+        ("Syafrubesi", "NPL"),
+        ("Mutsamudu", "COM"),
+        ("Kasane", "BWA"),
+        ("Vieux Fort", "LCA"),
+        ("Jashore", "BGD"),
+        ("Nkok", "GAB"),
+        ("Guangxi Zhuang Autonomous Region", "CHN"),
+        ("Tahiti", "PYF"),
+    ]

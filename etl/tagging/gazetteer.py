@@ -58,7 +58,7 @@ LEGAL_FORMS = (
 #: that are also ministries' portfolios (`Ministry of Ports, Shipping and Waterways`).
 TRADE_WORDS = (
     *("Ports", "Shipping", "Logistics", "Holdings", "Mines", "Mining"),
-    *("Forwarding", "Lines", "Terminals"),
+    *("Forwarding", "Lines", "Terminals", "Industries"),
 )
 #: Head words of the capitalised-phrase rule and the label a phrase they end gets.
 HEAD_WORDS: dict[str, EntityLabel] = {
@@ -118,6 +118,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Enforcement and Security Cooperation Centre`, `National Targeting Center`).
             "Centre",
             "Center",
+            # A customs post (`Rasuwa Customs Office`); `Office` alone heads names that come
+            # first (`Office Togolais des Recettes`), and is no head at the end.
+            "Customs Office",
         ),
         EntityLabel.ORG,
     ),
@@ -272,6 +275,11 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Port Autonome",
     ),
     EntityLabel.PROGRAMME: (
+        # Single windows (`Ventanilla Única de Importación`, `Guichet Unique du Commerce
+        # Extérieur`, `Janela Única de Comércio Exterior`).
+        "Ventanilla Única",
+        "Guichet Unique",
+        "Janela Única",
         "Programa",
         "Proyecto",
         "Projeto",

@@ -168,6 +168,9 @@ _DATE_IN_COMPLEMENT = (
     r"|January|February|March|April|May|June|July|August|September|October|November|December)"
     r"(?:[^\p{L}\p{N}].*)?$"
 )
+# Where a place's complement ends: at an `on` or `for` and all after it (`Port of Mutsamudu | on
+# Anjouan`), which leaves none when it comes first (`Betio Port | on South Tarawa`).
+_PLACE_COMPLEMENT_ENDS = (" on ", " for ")
 # A place's name whose complement ends in an organization's head names the organization
 # (`Port of Cork Company`, `Port of Spain Authority`): its last word is one of these.
 _ORG_HEADS = [w for w, lab in HEAD_WORDS.items() if lab is EntityLabel.ORG and " " not in w]
@@ -366,18 +369,26 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
         )
     )
     phrases = _without_defined_owner(phrases)
-    complement = pl.col("complement").str.strip_chars_start(" ")
-    ends_in_org = pl.col("complement").str.split(" ").list.last().is_in(_ORG_HEADS)
-    # A place's complement starts with `of` (`Port of Spain`), never `on` or `for` (`Betio
-    # Port on South Tarawa` is the port and the island: the name ends at the head). (An
-    # instrument's `of the` + organization may be its name or say whose it is: `Customs Code
-    # of the Eurasian Economic Union` is a title, `Port State Measures Agreement of the Food
-    # and Agriculture Organization` is not; cutting it lost more than it found.)
-    cut = is_place & (complement.str.starts_with("on ") | complement.str.starts_with("for "))
+    # A place's complement is `of` and a name (`Port of Spain`), never `on` or `for` and what
+    # follows: `Betio Port on South Tarawa` and `Port of Mutsamudu on Anjouan` are the port and
+    # the island; the name ends before the `on`. (An instrument's `of the` + organization may be
+    # its name or say whose it is: `Customs Code of the Eurasian Economic Union` is a title,
+    # `Port State Measures Agreement of the Food and Agriculture Organization` is not; cutting
+    # it lost more than it found.)
+    # (found by literal searches: a regex more would cost a compiled regex in every batch)
+    ends = pl.min_horizontal(
+        *(pl.col("complement").str.find(word, literal=True) for word in _PLACE_COMPLEMENT_ENDS)
+    )
+    kept = (
+        pl.when(is_place & ends.is_not_null())
+        .then(pl.col("complement").str.slice(0, ends))
+        .otherwise("complement")
+    )
+    ends_in_org = kept.str.split(" ").list.last().is_in(_ORG_HEADS)
     phrases = phrases.with_columns(
-        end=pl.when(cut).then(pl.col("anchor_end")).otherwise("end"),
-        complement=pl.when(cut).then(pl.lit("")).otherwise("complement"),
-        head=pl.when(is_place & ~cut & ends_in_org)
+        end=pl.col("end") - (pl.col("complement").str.len_chars() - kept.str.len_chars()),
+        complement=kept,
+        head=pl.when(is_place & (kept != "") & ends_in_org)
         .then(pl.lit(EntityLabel.ORG.value))
         .otherwise("head"),
     )

@@ -75,6 +75,9 @@ _TYPE_AFTER = (
     r"^( (?:State|Region|Governorate|Province|Prefecture|Oblast|Emirate|Canton|County"
     r"|Department|Autonomous Region))(?:[^\p{L}\p{N}\-]|$)"
 )
+# What joins a second name to a first one's complement (`Protocol of Accession and the Common
+# Market for Eastern and Southern Africa`).
+_AND_THE = " and the "
 _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
 # A ministry's, department's or state committee's name by its portfolio, and a law's title by
 # its subject (`the State Committee for National Security`, `the Law on Customs`): named,
@@ -327,6 +330,7 @@ def _merge_phrases(
     if phrases.height == 0:
         return found, pl.DataFrame(schema=_forms_schema())
     phrases = _with_trailing_country(phrases, found)
+    phrases = _cut_before_named(phrases, found)
     # A possessor that is a known name splits off the phrase and lends it its country.
     wanted = phrases.select("doc", "field", end="possessor_end").drop_nulls().unique()
     possessors = (
@@ -493,6 +497,41 @@ def _merge_phrases(
     )
     forms = kept.select("doc", surface="text", **_cols(_ENTITY), source="source")
     return merged, forms
+
+
+def _cut_before_named(phrases: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """End a phrase's complement before `and the` and a known name.
+
+    `and the` joins a second name to the first, not a word of it: `Protocol of Accession and
+    the Common Market for Eastern and Southern Africa` is the protocol and COMESA, `Ministry of
+    Finance and the WTO` the ministry and the WTO. (The head-noun rule cuts before `and the`
+    and words that end in a head word; this cut is for names the gazetteer knows.) A place
+    after `and the` may end the complement (`Development Bank of Latin America and the
+    Caribbean`): it is not cut there.
+    """
+    size = len(_AND_THE)
+    after = found.filter(
+        _one_of("label", _NAMED)
+        & (pl.col("start") >= size)
+        & (slice_chars(pl.col("full"), pl.col("start") - size, size, pl.col("ascii")) == _AND_THE)
+    )
+    if after.height == 0:
+        return phrases
+    phrases = phrases.with_row_index("pid")
+    cuts = (
+        phrases.select("pid", "doc", "field", "anchor_end", "end")
+        .join(after.select("doc", "field", g_start="start"), on=["doc", "field"])
+        .filter(
+            (pl.col("g_start") >= pl.col("anchor_end") + size) & (pl.col("g_start") < pl.col("end"))
+        )
+        .group_by("pid")
+        .agg(cut=pl.col("g_start").min() - size)
+    )
+    return (
+        phrases.join(cuts, on="pid", how="left")
+        .with_columns(end=pl.coalesce("cut", "end"))
+        .drop("pid", "cut")
+    )
 
 
 def _with_trailing_country(phrases: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
