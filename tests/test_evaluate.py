@@ -100,14 +100,14 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Seventeenth held-out set, written blind 2026-12-07 and first measured on 98b533e
-    # (gazetteer 2026.11.19): mention F1 0.898, country F1 0.980 (25 of 26); 0.922 on
-    # 2026.11.21 (512e8ee) and 0.935 on 2026.11.22-24 (43eb521 to df234b4), never read. The
-    # first sixteen sets, used since to tune, are tests/gold/written2 to written17.
+    # Nineteenth held-out set, written blind 2026-12-07 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.832, country F1 0.986 (35 of 36); 0.836 on 512e8ee,
+    # 0.841 on 056c8cd to acca573 (2026.11.23-24) and 0.857 on 2026.11.25, never read. The
+    # first eighteen sets, used since to tune, are tests/gold/written2 to written19.
     # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.898, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.980, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.832, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.985, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
