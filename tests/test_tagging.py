@@ -1062,3 +1062,34 @@ def test_set_17s_and_18s_places_are_known() -> None:
         ("Guangxi Zhuang Autonomous Region", "CHN"),
         ("Tahiti", "PYF"),
     ]
+
+
+def test_a_lower_case_place_word_names_the_unknown_place_beside_it() -> None:
+    rows = _tag(
+        "Traders at the Oybek crossing and the Abdali and Nuwaiseeb land borders met officials "
+        "from the Uzbek town of Keles. The Cristo Redentor tunnel reopened. Oybek stays open."
+    )
+    assert [(m["text"], m["label"], m["entity_id"], m["country"], m["source"]) for m in rows] == [
+        ("Oybek", "LOCATION", "loc:x-oybek", None, "rule:context"),
+        ("Abdali", "LOCATION", "loc:x-abdali", None, "rule:context"),
+        # (a known place keeps its entry)
+        ("Nuwaiseeb", "LOCATION", "loc:nuwaiseeb", "KWT", "gazetteer"),
+        ("Uzbek", "COUNTRY", "country:UZB", "UZB", "gazetteer:demonym"),
+        ("Keles", "LOCATION", "loc:x-keles", None, "rule:context"),
+        ("Cristo Redentor", "LOCATION", "loc:x-cristo-redentor", None, "rule:context"),
+        # The article's other mentions of a place its context named are found too.
+        ("Oybek", "LOCATION", "loc:x-oybek", None, "rule:context"),
+    ]
+
+
+def test_a_place_word_names_no_sentence_word_adjective_acronym_or_known_name() -> None:
+    rows = _tag(
+        "Trucks crossing the Zambezi stopped in Arabic-speaking regions, at the English port "
+        "of Dover, in North European ports, near the Kurdish border and the Kenya border, at the "
+        "APM terminal, the Customs terminal and the Tuesday crossing."
+    )
+    assert [(m["text"], m["source"]) for m in rows] == [
+        ("Zambezi", "gazetteer"),
+        ("Dover", "gazetteer"),
+        ("Kenya", "gazetteer"),
+    ]

@@ -34,6 +34,7 @@ from schemas.records import EntityLabel
 
 __all__ = [
     "BARE_HEAD_FIRST_EXCEPT",
+    "CONTEXT_WORDS",
     "DEFAULT_DATA_DIR",
     "HEAD_FIRST_WORDS",
     "HEAD_WORDS",
@@ -326,6 +327,57 @@ HEAD_FIRST_WORDS: dict[str, EntityLabel] = {
 BARE_HEAD_FIRST_EXCEPT = frozenset({"Office", "Direction", "Accord", "Institut", "Projet"})
 
 PAREN = "("
+
+#: Lower-case words that say a capitalised name beside them is a place, where no list holds it:
+#: after the name (`the Oybek crossing`, `the Abdali and Nuwaiseeb land borders`, `the new
+#: Gulhifalhu port`), or before it and `of` (`the Uzbek town of Keles`, `the river port of
+#: Villeta`, `the Tuamotu atolls of Manihi and Arutua`). Values: where the name stands.
+CONTEXT_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "crossing",
+            "crossings",
+            "border crossing",
+            "border crossings",
+            "border post",
+            "border posts",
+            "border",
+            "borders",
+            "land border",
+            "land borders",
+            "checkpoint",
+            "checkpoints",
+            "customs station",
+            "land customs station",
+            "dry port",
+            "ports",
+            "river",
+            "regions",
+            "terminal",
+            "tunnel",
+        ),
+        "before",
+    ),
+    **dict.fromkeys(
+        (
+            "town",
+            "towns",
+            "border town",
+            "city",
+            "port city",
+            "river port",
+            "village",
+            "state",
+            "province",
+            "islands",
+            "municipality",
+        ),
+        "after",
+    ),
+    **dict.fromkeys(
+        ("port", "region", "district", "prefecture", "island", "atoll", "atolls"), "both"
+    ),
+}
 
 # Kinds of pattern, in the order a pattern string that is several things at once keeps them.
 SOURCE_NAME = "gazetteer"
@@ -622,7 +674,8 @@ def _pattern_table(
 
     Columns: pattern; the entity it names (entity_id, label, name, country, source) or
     nulls; head (the label of a head word) or null, head_at, head_first (a `HEAD_FIRST_WORDS`
-    word); paren; rule (ambiguity rule) or null.
+    word); context (where a `CONTEXT_WORDS` word's place stands: before, after, both) or
+    null; paren; rule (ambiguity rule) or null.
     """
     # One entity per surface string: the best variant rank, then the entity listed first.
     order = entries.select("entity_id").with_row_index("entry_order")
@@ -661,18 +714,23 @@ def _pattern_table(
         }
     ).with_columns(head_at=pl.lit(0, pl.Int64), head_first=pl.lit(True))
     heads = pl.concat([heads, trigger_heads, first])
+    context = pl.DataFrame(
+        {"pattern": list(CONTEXT_WORDS), "context": list(CONTEXT_WORDS.values())}
+    )
     return (
         pl.concat(
             [
                 entity_of.select("pattern"),
                 heads.select("pattern"),
                 trigger_patterns.select("pattern"),
+                context.select("pattern"),
                 pl.DataFrame({"pattern": [PAREN]}),
             ]
         )
         .unique(maintain_order=True)
         .join(entity_of, on="pattern", how="left")
         .join(heads, on="pattern", how="left")
+        .join(context, on="pattern", how="left")
         .join(ambiguous, on="pattern", how="left")
         .with_columns(
             paren=pl.col("pattern") == PAREN,

@@ -51,6 +51,7 @@ __all__ = [
     "drop_ambiguous",
     "drop_currencies",
     "field_styles",
+    "generic_and_sentence_words",
     "head_phrases",
 ]
 
@@ -279,6 +280,12 @@ def field_styles(texts: pl.DataFrame) -> pl.DataFrame:
     return texts.select(
         "doc", "field", caps=caps, is_title=capitalised.fill_null(0.0) >= 0.6
     ).select("doc", "field", "caps", title=pl.col("is_title") & ~pl.col("caps"))
+
+
+def generic_and_sentence_words() -> frozenset[str]:
+    """Return the words that start sentences and the generic words of names, one by one."""
+    phrases = [*_LEADING_WORDS.split("|"), *_GENERIC_WORDS.split("|")]
+    return frozenset(word for phrase in phrases for word in phrase.split(" "))
 
 
 def derived_id(label: pl.Expr, name: pl.Expr, country: pl.Expr | None = None) -> pl.Expr:

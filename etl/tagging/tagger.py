@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from etl.tagging.context import context_places
 from etl.tagging.gazetteer import LEGAL_FORMS, SOURCE_NAME, TRADE_WORDS, Gazetteer
 from etl.tagging.matcher import scan, slice_chars
 from etl.tagging.rules import (
@@ -138,8 +139,10 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     found, defined_forms = _apply_definitions(
         found, definitions, gazetteer.alternatives, gazetteer.entities, patterns
     )
+    cues = _gather(hits.filter(pl.col("context").is_not_null()), patterns, "context")
+    found, context_forms = context_places(cues, found)
     known = gazetteer.patterns.select(surface="pattern")
-    found = _rescan(texts, found, phrase_forms, defined_forms, known)
+    found = _rescan(texts, found, phrase_forms, pl.concat([defined_forms, context_forms]), known)
     # Sorted by (doc, field, start) through one integer key: one sort column, not three; the
     # columns the output drops (the field texts above all) are dropped before the sort gathers.
     mentions = found.select(*MENTION_SCHEMA.names(), key=_at("start")).sort("key").drop("key")
@@ -157,6 +160,7 @@ def _described(hits: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
         entity=pl.lit(patterns["entity_id"].is_not_null()).gather(pl.col("row")),
         head=pl.lit(patterns["head"]).gather(pl.col("row")),
         paren=pl.lit(patterns["paren"]).gather(pl.col("row")),
+        context=pl.lit(patterns["context"]).gather(pl.col("row")),
         themed=pl.lit(patterns["themes"].list.len() > 0).gather(pl.col("row")),
     )
 

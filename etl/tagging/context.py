@@ -1,0 +1,250 @@
+"""Places named by their context: a capitalised name beside a lower-case place word.
+
+News names small places no list holds, but says what they are: `the Oybek crossing`, `the
+Abdali and Nuwaiseeb land borders`, `the new Gulhifalhu port`, `the Uzbek town of Keles`, `the
+river port of Villeta`, `the Tuamotu atolls of Manihi and Arutua`. The matcher finds the place
+words (`CONTEXT_WORDS`, lower case: `crossing`, `border post`, `town`, `port`, ...); a regex on
+the 80 characters before the word takes the name that ends right before it, one on the
+characters after it the name after `of`. A name is one to four capitalised words (with
+`de`, `al`, `ben` and their kin between them: `Mustapha Ben Boulaïd`), or two joined by `and`.
+
+What keeps it precise:
+
+- before the word, the name must follow a lower-case word that ends no sentence, or a
+  sentence's `The` (`at the Oybek crossing`), so a sentence's first word is no place (`Trucks
+  crossing the Zambezi`);
+  and a name before the word is no place when `of` follows it (`the English port of Dover`);
+- no word of the name may be a sentence word, a generic word of names (`Customs`, `National`,
+  `Port`), a weekday or a month; a word with a lower-case part after a hyphen
+  (`Arabic-speaking regions`), an acronym, a possessive and an adjective of people (`North
+  European ports`) are no names;
+- a name that overlaps a mention already found is left to that mention (`the Kenya border`,
+  `Chinese ports`).
+
+The place has no country (the context does not say whose it is) and a derived id. Its other
+occurrences in the article, headline included, are found by the tagger's rescan like those of
+a defined acronym.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etl.tagging.matcher import slice_chars
+from etl.tagging.regex import ascii_form, extract, is_ascii
+from etl.tagging.rules import derived_id, generic_and_sentence_words
+from schemas.records import EntityLabel
+
+__all__ = ["SOURCE_CONTEXT", "context_places"]
+
+SOURCE_CONTEXT = "rule:context"
+
+_WINDOW = 80
+# A word of a place's name: capitalised, with parts joined by an apostrophe (`Faa'a`) or by a
+# hyphen or en dash before a capital or a digit (`Al-Karameh`, `Narva-1`),
+# never before a lower-case part (`Arabic-speaking`).
+_WORD = r"\p{Lu}[\p{L}\p{N}]*(?:['\x{2019}][\p{L}\p{N}]+|[\-\x{2013}][\p{Lu}\p{N}][\p{L}\p{N}]*)*"
+_JOIN = r"(?:de|del|da|do|du|des|la|las|los|el|le|di|al|ben|bin|ibn)"
+_NAME = _WORD + r"(?: (?:" + _JOIN + r" )?" + _WORD + r"){0,3}"
+_NAMES = r"(" + _NAME + r"(?: and " + _NAME + r")?)"
+# Before the place word: the names, after a whole word that starts in lower case (or a
+# number, a bracket), or a sentence's `The`: never a sentence's first word.
+_BEFORE = r"(?:^| )(?:[\p{Ll}\p{N}(](?:\S*[^\s.!?:;])? |The )" + _NAMES + r" $"
+# After the place word: `of`, perhaps `the`, and the names, ending at a word's end.
+_AFTER = r"^( of (?:the )?)" + _NAMES + r"(?:[^\p{L}\p{N}\-\x{2013}'\x{2019}]|$)"
+_MONTHS_AND_DAYS = [
+    *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    *("January", "February", "March", "April", "May", "June", "July", "August"),
+    *("September", "October", "November", "December"),
+]
+_NOT_A_PLACE_WORD = sorted({*generic_and_sentence_words(), *_MONTHS_AND_DAYS})
+# A name whose last word ends so is an adjective of people (`North European`, `Kurdish`).
+_ADJECTIVE_ENDINGS = ("ean", "ian", "ese", "ish")
+
+
+def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return `found` with the places the cue words name added, and the places' forms.
+
+    `cues`: the matcher's hits of `CONTEXT_WORDS` (doc, field, text, ascii, start, end,
+    context: where the name stands, `before`, `after` or `both`). `found`: the mentions so far
+    (the tagger's columns). The forms (doc, surface, entity columns, source) go to the rescan.
+    """
+    forms_schema = {
+        "doc": pl.UInt32(),
+        "surface": pl.String(),
+        "entity_id": pl.String(),
+        "label": pl.String(),
+        "name": pl.String(),
+        "country": pl.String(),
+        "source": pl.String(),
+    }
+    places = _candidates(cues, found)
+    if places.height == 0:
+        return found, pl.DataFrame(schema=forms_schema)
+    # A name that overlaps a mention is that mention's (`the Kenya border`).
+    overlapping = (
+        places.with_row_index("pid")
+        .join(found.select("doc", "field", f_start="start", f_end="end"), on=["doc", "field"])
+        .filter((pl.col("f_start") < pl.col("end")) & (pl.col("f_end") > pl.col("start")))
+        .get_column("pid")
+    )
+    places = (
+        places.with_row_index("pid")
+        .filter(~pl.col("pid").is_in(overlapping.implode()))
+        .drop("pid")
+        .unique(["doc", "field", "start"], keep="first", maintain_order=True)
+    )
+    if places.height == 0:
+        return found, pl.DataFrame(schema=forms_schema)
+    label = pl.lit(EntityLabel.LOCATION.value)
+    mentions = places.select(
+        "doc",
+        "field",
+        "start",
+        "end",
+        entity_id=derived_id(label, pl.col("text")),
+        label=label,
+        name=pl.col("text"),
+        country=pl.lit(None, dtype=pl.String),
+        source=pl.lit(SOURCE_CONTEXT),
+        ascii="ascii",
+        text="text",
+        full="full",
+    )
+    merged = pl.concat([found, mentions.select(found.columns).cast(found.schema)])
+    forms = mentions.select(
+        "doc", surface="text", entity_id="entity_id", label="label", name="name",
+        country="country", source="source",
+    )  # fmt: skip
+    return merged, forms.cast(forms_schema)  # type: ignore[arg-type]
+
+
+def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """Return the names beside the cue words: doc, field, full, ascii, start, end, text.
+
+    Most cue words stand beside no capitalised word (`the border`) or beside a name already
+    found (`the Kenya border`): string tests set those aside first, so the regexes (whose
+    Unicode forms cost ~10 ms to compile, again in each batch) run only on the few others.
+    """
+    if cues.height == 0:
+        return pl.DataFrame()
+    text, ascii = pl.col("text"), pl.col("ascii")
+    window_start = pl.max_horizontal(pl.col("start") - _WINDOW, pl.lit(0))
+    left = slice_chars(text, window_start, pl.col("start") - window_start, ascii)
+    right = slice_chars(text, pl.col("end"), _WINDOW, ascii)
+    stands = pl.col("context")
+    # Where a mention starts and ends, as one integer per (doc, field, position).
+    ends = _places(found, "end")
+    starts = _places(found, "start")
+    last_word = pl.col("left").str.split(" ").list.get(-2, null_on_oob=True)
+    of = pl.col("right").str.starts_with(" of ")
+    of_the = pl.col("right").str.starts_with(" of the ")
+    name_at = pl.col("end") + pl.when(of_the).then(len(" of the ")).otherwise(len(" of "))
+    # One query for both sides' tests (each a column), then the two sides apart.
+    windows = (
+        cues.lazy()
+        .select(
+            "doc", "field", "ascii", "start", "end", "context", full="text", left=left, right=right
+        )
+        .with_columns(
+            is_before=stands.is_in(["before", "both"])
+            & _capitalised(last_word)
+            # (`the English port of Dover`: the name before the word qualifies the place after)
+            & ~of
+            # (a known name right before the word leaves nothing to find, unless a name before
+            # it joins it: `the Abdali and Nuwaiseeb land borders`)
+            & (
+                ~_place(pl.col("start") - 1).is_in(ends.implode())
+                | pl.col("left").str.contains(" and ", literal=True)
+            ),
+            is_after=stands.is_in(["after", "both"])
+            & of
+            & _capitalised(
+                pl.when(of_the)
+                .then(pl.col("right").str.slice(8, 1))
+                .otherwise(pl.col("right").str.slice(4, 1))
+            )
+            & ~_place(name_at).is_in(starts.implode()),
+        )
+        .filter(pl.col("is_before") | pl.col("is_after"))
+        .collect()
+    )
+    before = windows.filter("is_before")
+    after = windows.filter("is_after")
+    if before.height == 0 and after.height == 0:
+        return pl.DataFrame()
+    before = before.select(
+        "doc",
+        "field",
+        "full",
+        "ascii",
+        names=_extract(before, "left", _BEFORE, 1),
+        at=pl.col("start") - 1,
+    ).with_columns(start=pl.col("at") - pl.col("names").str.len_chars().cast(pl.Int64))
+    after = after.select(
+        "doc",
+        "field",
+        "full",
+        "ascii",
+        names=_extract(after, "right", _AFTER, 2),
+        start=pl.col("end") + _extract(after, "right", _AFTER, 1).str.len_chars().cast(pl.Int64),
+    )
+    names = pl.concat([before.drop("at"), after.select(before.drop("at").columns)]).drop_nulls(
+        "names"
+    )
+    if names.height == 0:
+        return pl.DataFrame()
+    # `A and B`: two names, the second after the first and ` and `.
+    first = pl.col("names").str.split(" and ").list.first()
+    second = pl.col("names").str.split(" and ").list.get(1, null_on_oob=True)
+    parts = pl.concat(
+        [
+            names.select("doc", "field", "full", "ascii", "start", text=first),
+            names.select(
+                "doc",
+                "field",
+                "full",
+                "ascii",
+                start=pl.col("start") + first.str.len_chars().cast(pl.Int64) + len(" and "),
+                text=second,
+            ),
+        ]
+    ).drop_nulls("text")
+    words = pl.col("text").str.split(" ")
+    return parts.filter(
+        ~words.list.eval(pl.element().is_in(_NOT_A_PLACE_WORD)).list.any()
+        # (an acronym: no lower-case letter)
+        & (pl.col("text").str.to_uppercase() != pl.col("text"))
+        & ~pl.col("text").str.ends_with("'s")
+        & ~pl.col("text").str.ends_with("\u2019s")
+        & ~pl.any_horizontal(
+            [pl.col("text").str.ends_with(ending) for ending in _ADJECTIVE_ENDINGS]
+        )
+    ).with_columns(end=pl.col("start") + pl.col("text").str.len_chars().cast(pl.Int64))
+
+
+def _capitalised(word: pl.Expr) -> pl.Expr:
+    """Return whether `word` starts with a capital (a letter that lower-casing changes)."""
+    first = word.str.slice(0, 1)
+    return first.str.to_lowercase() != first
+
+
+def _place(position: pl.Expr) -> pl.Expr:
+    """Return one integer for (doc, field, `position`)."""
+    text = pl.col("doc").cast(pl.Int64) * 2 + (pl.col("field") == "headline").cast(pl.Int64)
+    return text * (1 << 31) + position
+
+
+def _places(frame: pl.DataFrame, column: str) -> pl.Series:
+    return frame.select(_place(pl.col(column))).to_series()
+
+
+def _extract(frame: pl.DataFrame, column: str, pattern: str, group: int) -> pl.Expr:
+    """Return `extract` of `column`, in the ASCII form alone where every row is ASCII.
+
+    (The Unicode form's compiling, ~10 ms, is then saved: most batches' few windows are ASCII.)
+    """
+    ascii = is_ascii(pl.col(column))
+    if frame.height == 0 or frame.select(ascii.all()).item():
+        return pl.col(column).str.extract(ascii_form(pattern), group)
+    return extract(pl.col(column), pattern, group, ascii)
