@@ -1093,3 +1093,67 @@ def test_a_place_word_names_no_sentence_word_adjective_acronym_or_known_name() -
         ("Dover", "gazetteer"),
         ("Kenya", "gazetteer"),
     ]
+
+
+def test_divisions_assemblies_decisions_and_harbours_are_heads() -> None:
+    rows = _tag(
+        "Tonga's Customs and Excise Division told the East African Legislative Assembly that "
+        "Decision 502 and the Overseas Association Decision cover Avatiu Harbour."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Tonga", "COUNTRY"),
+        ("Customs and Excise Division", "ORG"),
+        ("East African Legislative Assembly", "ORG"),
+        ("Decision 502", "INSTRUMENT"),
+        ("Overseas Association Decision", "INSTRUMENT"),
+        ("Avatiu Harbour", "LOCATION"),
+    ]
+
+
+def test_a_known_plurals_possessive_splits_off_a_name_and_lends_its_country() -> None:
+    rows = _tag(
+        "The Cook Islands' Revenue Management Division (RMD) and the Canadian Vehicle "
+        "Manufacturers' Association met."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Cook Islands", "COUNTRY", "COK"),
+        ("Revenue Management Division", "ORG", "COK"),
+        ("RMD", "ORG", "COK"),
+        # (not a known name: the plural's possessive belongs to the name)
+        ("Canadian Vehicle Manufacturers' Association", "ORG", "CAN"),
+    ]
+
+
+def test_a_long_forms_label_is_its_last_head_when_it_ends_in_one() -> None:
+    rows = _tag(
+        "Nuuk Port and Logistics (NPL) runs the quay; the Commission for the Conservation of "
+        "Lake Victoria (CCLV) met."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Nuuk Port and Logistics", "ORG"),
+        ("NPL", "ORG"),
+        ("Commission for the Conservation of Lake Victoria", "ORG"),
+        ("CCLV", "ORG"),
+    ]
+
+
+def test_set_19s_places_and_bodies_are_known() -> None:
+    rows = _tag(
+        "Royal Arctic Line sails from Halland and Porto Grande in Mindelo to Rarotonga, "
+        "Aitutaki, Grand Bahama, Arawak Cay, Divača and Ankaran across the North Atlantic "
+        "and the Central Corridor."
+    )
+    assert [(m["text"], m["entity_id"], m["country"]) for m in rows] == [
+        ("Royal Arctic Line", "org:royal-arctic-line", "GRL"),
+        ("Halland", "loc:iso3166-2-se-n", "SWE"),
+        ("Porto Grande", "loc:porto-grande", "CPV"),
+        ("Mindelo", "loc:mindelo", "CPV"),
+        ("Rarotonga", "loc:rarotonga", "COK"),
+        ("Aitutaki", "loc:aitutaki", "COK"),
+        ("Grand Bahama", "loc:grand-bahama", "BHS"),
+        ("Arawak Cay", "loc:arawak-cay", "BHS"),
+        ("Divača", "loc:divaca", "SVN"),
+        ("Ankaran", "loc:ankaran", "SVN"),
+        ("North Atlantic", "loc:north-atlantic", None),
+        ("Central Corridor", "loc:central-corridor", None),
+    ]

@@ -122,6 +122,10 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # A customs post (`Rasuwa Customs Office`); `Office` alone heads names that come
             # first (`Office Togolais des Recettes`), and is no head at the end.
             "Customs Office",
+            # Divisions of administrations and assemblies of communities (`Customs and Excise
+            # Division`, `East African Legislative Assembly`).
+            "Division",
+            "Assembly",
         ),
         EntityLabel.ORG,
     ),
@@ -165,6 +169,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Measures",
             "Free Trade Area",
             "Declaration",
+            # Decisions of communities and councils (`Decision 502`, `Overseas Association
+            # Decision`).
+            "Decision",
         ),
         EntityLabel.INSTRUMENT,
     ),
@@ -182,6 +189,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Quays and border posts (`Queen Salote Wharf`, `Chirundu One-Stop Border Post`).
             "Wharf",
             "Quay",
+            # (`Avatiu Harbour`, `Malé Commercial Harbour`)
+            "Harbour",
+            "Harbor",
             "Border Post",
             # Lakes, canals and highways no list holds (`Gatun Lake`, `Pamir Highway`).
             "Lake",

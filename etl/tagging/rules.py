@@ -169,6 +169,8 @@ _DATE_IN_COMPLEMENT = (
     r"|January|February|March|April|May|June|July|August|September|October|November|December)"
     r"(?:[^\p{L}\p{N}].*)?$"
 )
+# The last possessive of a run, and what follows it: `'s` or a plural's `s'`.
+_POSSESSIVE_IN_RUN = r"^(?:.* )?\S+?(['\x{2019}]s +|s['\x{2019}] +)(.*)$"
 # Where a place's complement ends: at an `on` or `for` and all after it (`Port of Mutsamudu | on
 # Anjouan`), which leaves none when it comes first (`Betio Port | on South Tarawa`).
 _PLACE_COMPLEMENT_ENDS = (" on ", " for ")
@@ -216,6 +218,8 @@ _ACRONYM_BEFORE = _OPEN + r"(\p{Lu}[\p{L}\p{N}&.\-]{1,11}) *$"
 _INNER_RUN = r"^" + _TOKEN + r"(?: +(?:" + _CONNECTOR + r" +){0,2}" + _TOKEN + r"){1,11}$"
 
 _HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
+# A long form's head word: the one that ends it (group 1), else the first (group 2).
+_LAST_OR_FIRST_HEAD = r"^(?:.* )?(" + _HEADS + r")$|(?:^| )(" + _HEADS + r")(?: |$)"
 _FIRST_HEADS = "|".join(sorted(HEAD_FIRST_WORDS, key=len, reverse=True))
 # Each head word's label, for an acronym's long form (built once, not per batch).
 _HEAD_LABELS = {word: label.value for word, label in (HEAD_WORDS | HEAD_FIRST_WORDS).items()}
@@ -359,10 +363,13 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
                 .str.replace(_STRIP_LEADING, "")
             ),
         )
-        # The last possessive in the run may split it: `Guatemala's | Tax Administration`.
+        # The last possessive in the run may split it: `Guatemala's | Tax Administration`, and
+        # a plural's, `Cook Islands' | Revenue Management Division` (when what it ends is a
+        # known name: a plural's possessive otherwise belongs to the name, `Canadian Vehicle
+        # Manufacturers' Association`).
         .with_columns(
-            marker=pl.col("run").str.extract(r"^(?:.* )?\S+?(['\x{2019}]s +)(.*)$", 1),
-            possessed=pl.col("run").str.extract(r"^(?:.* )?\S+?(['\x{2019}]s +)(.*)$", 2),
+            marker=pl.col("run").str.extract(_POSSESSIVE_IN_RUN, 1),
+            possessed=pl.col("run").str.extract(_POSSESSIVE_IN_RUN, 2),
         )
         .with_columns(
             end=pl.col("end") + pl.col("complement").str.len_chars().cast(pl.Int64),
@@ -372,7 +379,10 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             start=pl.col("start") - pl.col("run").str.len_chars().cast(pl.Int64),
         )
         .with_columns(
-            possessor_end=pl.col("split_start") - pl.col("marker").str.len_chars().cast(pl.Int64)
+            # (a plural's marker holds the possessor's last letter: `s' `)
+            possessor_end=pl.col("split_start")
+            - pl.col("marker").str.len_chars().cast(pl.Int64)
+            + pl.col("marker").str.starts_with("s").cast(pl.Int64)
         )
     )
     phrases = _without_defined_owner(phrases)
@@ -532,9 +542,14 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     )
     both = pl.concat([forward, backward])
     long = both.get_column("long")
-    # A head word anywhere, or one that comes first (`Programa de Integración Fronteriza`).
-    head = long.str.extract(r"^(" + _FIRST_HEADS + r") ", 1).fill_null(
-        long.str.extract(r"(?:^| )(" + _HEADS + r")(?: |$)", 1)
+    # A head word that comes first (`Programa de Integración Fronteriza`), else the one that
+    # ends the long form (`Nuuk Port and Logistics` is a company, `Port of Spain Authority` an
+    # authority), else the first (`Ministry of Finance and Economic Management`, `Commission
+    # for the Conservation of Lake Victoria`).
+    head = (
+        long.str.extract(r"^(" + _FIRST_HEADS + r") ", 1)
+        .fill_null(long.str.extract(_LAST_OR_FIRST_HEAD, 1))
+        .fill_null(long.str.extract(_LAST_OR_FIRST_HEAD, 2))
     )
     return both.with_columns(
         long_label=head.replace_strict(_HEAD_LABELS, default=None, return_dtype=pl.String)
