@@ -93,20 +93,21 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
     assert len(heldout) >= 10
     assert not tuning & heldout
     assert _heldout_report().sets == {"heldout": len(heldout)}
-    # The reserve set, measured but never read, waits to replace the held-out set.
-    reserve = _headlines(DEFAULT_GOLD_DIR / "reserve" / "reserve.jsonl")
-    assert len(reserve) == 10
-    assert not reserve & (tuning | heldout)
+    # The reserve sets, measured but never read, wait to replace the held-out set.
+    reserve = [_headlines(path) for path in sorted((DEFAULT_GOLD_DIR / "reserve").glob("*.jsonl"))]
+    assert [len(headlines) for headlines in reserve] == [10, 10]
+    assert not reserve[0] & reserve[1]
+    assert not (reserve[0] | reserve[1]) & (tuning | heldout)
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Nineteenth held-out set, written blind 2026-12-07 and first measured on 98b533e
-    # (gazetteer 2026.11.19): mention F1 0.832, country F1 0.986 (35 of 36); 0.836 on 512e8ee,
-    # 0.841 on 056c8cd to acca573 (2026.11.23-24) and 0.857 on 2026.11.25, never read. The
-    # first eighteen sets, used since to tune, are tests/gold/written2 to written19.
+    # Twentieth held-out set, written blind 2026-12-07 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.836, country F1 0.986 (36 of 37); 0.842 on 056c8cd
+    # to 7bf2b85 (2026.11.23-25) and 0.860 on 2026.11.26-27, never read. The first nineteen
+    # sets, used since to tune, are tests/gold/written2 to written20.
     # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.832, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.836, "\n".join(report.lines())
     assert report.countries.f1 >= 0.985, "\n".join(report.lines())
 
 
