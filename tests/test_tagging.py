@@ -1157,3 +1157,38 @@ def test_set_19s_places_and_bodies_are_known() -> None:
         ("North Atlantic", "loc:north-atlantic", None),
         ("Central Corridor", "loc:central-corridor", None),
     ]
+
+
+def test_compacts_and_hyphened_heads_that_come_first_make_names() -> None:
+    rows = _tag(
+        "The Direção-Geral das Alfândegas (DGA) cited the Compact of Free Association, and the "
+        "Bundesamt für Zoll und Grenzsicherheit (BAZG) agreed."
+    )
+    assert [(m["text"], m["label"], m["entity_id"]) for m in rows] == [
+        ("Direção-Geral das Alfândegas", "ORG", "org:x-direcao-geral-das-alfandegas"),
+        ("DGA", "ORG", "org:x-direcao-geral-das-alfandegas"),
+        ("Compact of Free Association", "INSTRUMENT", "instr:x-compact-of-free-association"),
+        ("Bundesamt für Zoll und Grenzsicherheit", "ORG", "org:customs:CHE"),
+        ("BAZG", "ORG", "org:customs:CHE"),
+    ]
+
+
+def test_set_20s_places_are_known_and_the_green_line_lends_no_country() -> None:
+    rows = _tag(
+        "Cashew moved from Bafatá and Gabú to Tuticorin and Mangalore, trucks from Dongola to "
+        "Abu Simbel, cargo via Findel, Rose Place and Port Kingstown, and across the Green Line "
+        "at Pergamos."
+    )
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Bafatá", "GNB"),
+        ("Gabú", "GNB"),
+        ("Tuticorin", "IND"),
+        ("Mangalore", "IND"),
+        ("Dongola", "SDN"),
+        ("Abu Simbel", "EGY"),
+        ("Findel", "LUX"),
+        ("Rose Place", "VCT"),
+        ("Port Kingstown", "VCT"),
+        ("Green Line", None),
+        ("Pergamos", "CYP"),
+    ]

@@ -170,8 +170,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Free Trade Area",
             "Declaration",
             # Decisions of communities and councils (`Decision 502`, `Overseas Association
-            # Decision`).
+            # Decision`), and compacts (`Compact of Free Association`).
             "Decision",
+            "Compact",
         ),
         EntityLabel.INSTRUMENT,
     ),

@@ -131,7 +131,8 @@ _POSSESSOR_RUN = _OPEN + r"((?:" + _TOKEN + r" +){0,2}" + _CAP_WORD + _SAXON + r
 # Contra el Contrabando`).
 _ROMANCE_OF = r"(?:de la|de las|de los|des|du|del|de|da|das|do|dos|di|della|delle|dei)"
 _ROMANCE_COMPLEMENT = (
-    r"^((?: +"
+    # (a hyphened second word first: `Direção-Geral das Alfândegas`)
+    r"^((?:[\-\x{2013}]\p{Lu}[\p{L}\p{N}]*)?(?: +"
     + _TOKEN
     + r"){0,2} +"
     + _ROMANCE_OF
