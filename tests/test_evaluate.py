@@ -101,14 +101,15 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Twentieth held-out set, written blind 2026-12-07 and first measured on 98b533e
-    # (gazetteer 2026.11.19): mention F1 0.836, country F1 0.986 (36 of 37); 0.842 on 056c8cd
-    # to 7bf2b85 (2026.11.23-25) and 0.860 on 2026.11.26-27, never read. The first nineteen
-    # sets, used since to tune, are tests/gold/written2 to written20.
+    # Twenty-first held-out set, written blind 2026-12-07 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.848, country F1 1.000 (21 of 21); 0.846 on 056c8cd
+    # and acca573, 0.835 on ef56083 (2026.11.25, which took France's own customs name from it),
+    # 0.849 on 7bf2b85 and 19e95a6, 0.853 on 2026.11.27-28, never read. The first twenty sets,
+    # used since to tune, are tests/gold/written2 to written21.
     # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.836, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.985, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.848, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.98, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
