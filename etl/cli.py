@@ -183,7 +183,7 @@ def _build_parser() -> _Parser:
         type=_megabytes,
         default=DEFAULT_CHUNK_BYTES,
         metavar="MB",
-        help=f"input read per batch, bounds memory (default {DEFAULT_CHUNK_BYTES >> 20})",
+        help=f"input read per batch, bounds memory (default {DEFAULT_CHUNK_BYTES / 2**20:g})",
     )
     run.add_argument(
         "--workers",

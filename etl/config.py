@@ -20,8 +20,11 @@ DEFAULT_OUTPUT = Path("data/processed")
 #: part of the fixed per-batch cost of tagging and validation. Measured side by side (c929935,
 #: one run each): 2 MiB peaks at 434 MiB on 100 MB and 506 MiB on 1 GB (115 s); 3 MiB at
 #: 516 and 569 MiB (95 s); 4 MiB at 584 on 100 MB, so above 600 MiB on 1 GB. 3 MiB became
-#: affordable once the near index moved most of its state to a scratch file.
-DEFAULT_CHUNK_BYTES = 3 * 1024 * 1024
+#: affordable once the near index moved most of its state to a scratch file. As the gazetteer
+#: and the rules grew, 3 MiB crept up to 583-601 MiB on 1 GB (fifteenth pass, 7 runs, two above
+#: 600); 2.5 MiB peaked at 572 and 562 MiB against 587 and 601 for 3 MiB, run alternately at
+#: 4101dae, for 12% more time (130 against 116 s).
+DEFAULT_CHUNK_BYTES = 5 * 512 * 1024  # 2.5 MiB
 
 #: Batches transformed at once on worker threads (polars releases the GIL): one per core.
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
