@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.tagging.matcher import slice_chars
+from etl.tagging.matcher import slice_chars, text_position
 from etl.tagging.regex import ascii_form, extract, is_ascii
 from etl.tagging.rules import derived_id, generic_and_sentence_words
 from schemas.records import EntityLabel
@@ -154,7 +154,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             # (a known name right before the word leaves nothing to find, unless a name before
             # it joins it: `the Abdali and Nuwaiseeb land borders`)
             & (
-                ~_place(pl.col("start") - 1).is_in(ends.implode())
+                ~text_position(pl.col("start") - 1).is_in(ends.implode())
                 | pl.col("left").str.contains(" and ", literal=True)
             ),
             is_after=stands.is_in(["after", "both"])
@@ -164,7 +164,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
                 .then(pl.col("right").str.slice(8, 1))
                 .otherwise(pl.col("right").str.slice(4, 1))
             )
-            & ~_place(name_at).is_in(starts.implode()),
+            & ~text_position(name_at).is_in(starts.implode()),
         )
         .filter(pl.col("is_before") | pl.col("is_after"))
         .collect()
@@ -229,14 +229,9 @@ def _capitalised(word: pl.Expr) -> pl.Expr:
     return first.str.to_lowercase() != first
 
 
-def _place(position: pl.Expr) -> pl.Expr:
-    """Return one integer for (doc, field, `position`)."""
-    text = pl.col("doc").cast(pl.Int64) * 2 + (pl.col("field") == "headline").cast(pl.Int64)
-    return text * (1 << 31) + position
-
-
 def _places(frame: pl.DataFrame, column: str) -> pl.Series:
-    return frame.select(_place(pl.col(column))).to_series()
+    """Return the `text_position` keys of a column of `frame`."""
+    return frame.select(text_position(pl.col(column))).to_series()
 
 
 def _extract(frame: pl.DataFrame, column: str, pattern: str, group: int) -> pl.Expr:

@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-__all__ = ["Automaton", "compile_patterns", "scan", "slice_chars"]
+__all__ = ["Automaton", "compile_patterns", "scan", "slice_chars", "text_position"]
 
 #: ASCII letters and digits: the bytes that continue a word.
 _WORD_BYTE = np.zeros(256, dtype=np.bool_)
@@ -55,6 +55,15 @@ def compile_patterns(patterns: pl.Series) -> Automaton:
         matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
     )
     return Automaton(patterns, machine)
+
+
+def text_position(position: pl.Expr) -> pl.Expr:
+    """Return one integer key for (doc, field, `position`): a place in one text of a batch.
+
+    One integer column joins and looks up (`is_in`) faster than the three it stands for.
+    """
+    text = pl.col("doc").cast(pl.Int64) * 2 + (pl.col("field") == "headline").cast(pl.Int64)
+    return text * (1 << 31) + position
 
 
 def slice_chars(text: pl.Expr, start: pl.Expr, length: pl.Expr | int, ascii: pl.Expr) -> pl.Expr:

@@ -28,7 +28,7 @@ import polars as pl
 
 from etl.tagging.context import context_places
 from etl.tagging.gazetteer import LEGAL_FORMS, SOURCE_NAME, TRADE_WORDS, Gazetteer
-from etl.tagging.matcher import scan, slice_chars
+from etl.tagging.matcher import scan, slice_chars, text_position
 from etl.tagging.rules import (
     GENERIC_ONLY,
     SOURCE_ACRONYM,
@@ -185,9 +185,8 @@ def _prefixed(prefix: str) -> dict[str, pl.Expr]:
 
 
 def _at(position: str) -> pl.Expr:
-    """Return one integer key for (doc, field, `position`): a place in one text of the batch."""
-    text = pl.col("doc").cast(pl.Int64) * 2 + (pl.col("field") == "headline").cast(pl.Int64)
-    return text * (1 << 31) + pl.col(position)
+    """Return one integer key for (doc, field, the `position` column)."""
+    return text_position(pl.col(position))
 
 
 def _pick(column: str) -> pl.Expr:
