@@ -32,7 +32,12 @@ import polars as pl
 
 from etl.tagging.matcher import slice_chars, text_position
 from etl.tagging.regex import ascii_form, extract, is_ascii
-from etl.tagging.rules import derived_id, generic_and_sentence_words
+from etl.tagging.rules import (
+    DAYS_AND_MONTHS,
+    derived_id,
+    forms_schema,
+    generic_and_sentence_words,
+)
 from schemas.records import EntityLabel
 
 __all__ = ["SOURCE_CONTEXT", "context_places"]
@@ -52,12 +57,7 @@ _NAMES = r"(" + _NAME + r"(?: and " + _NAME + r")?)"
 _BEFORE = r"(?:^| )(?:[\p{Ll}\p{N}(](?:\S*[^\s.!?:;])? |The )" + _NAMES + r" $"
 # After the place word: `of`, perhaps `the`, and the names, ending at a word's end.
 _AFTER = r"^( of (?:the )?)" + _NAMES + r"(?:[^\p{L}\p{N}\-\x{2013}'\x{2019}]|$)"
-_MONTHS_AND_DAYS = [
-    *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    *("January", "February", "March", "April", "May", "June", "July", "August"),
-    *("September", "October", "November", "December"),
-]
-_NOT_A_PLACE_WORD = sorted({*generic_and_sentence_words(), *_MONTHS_AND_DAYS})
+_NOT_A_PLACE_WORD = sorted({*generic_and_sentence_words(), *DAYS_AND_MONTHS})
 # A name whose last word ends so is an adjective of people (`North European`, `Kurdish`).
 _ADJECTIVE_ENDINGS = ("ean", "ian", "ese", "ish")
 
@@ -69,33 +69,23 @@ def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFram
     context: where the name stands, `before`, `after` or `both`). `found`: the mentions so far
     (the tagger's columns). The forms (doc, surface, entity columns, source) go to the rescan.
     """
-    forms_schema = {
-        "doc": pl.UInt32(),
-        "surface": pl.String(),
-        "entity_id": pl.String(),
-        "label": pl.String(),
-        "name": pl.String(),
-        "country": pl.String(),
-        "source": pl.String(),
-    }
     places = _candidates(cues, found)
     if places.height == 0:
-        return found, pl.DataFrame(schema=forms_schema)
+        return found, pl.DataFrame(schema=forms_schema())
     # A name that overlaps a mention is that mention's (`the Kenya border`).
+    places = places.with_row_index("pid")
     overlapping = (
-        places.with_row_index("pid")
-        .join(found.select("doc", "field", f_start="start", f_end="end"), on=["doc", "field"])
+        places.join(found.select("doc", "field", f_start="start", f_end="end"), on=["doc", "field"])
         .filter((pl.col("f_start") < pl.col("end")) & (pl.col("f_end") > pl.col("start")))
         .get_column("pid")
     )
     places = (
-        places.with_row_index("pid")
-        .filter(~pl.col("pid").is_in(overlapping.implode()))
+        places.filter(~pl.col("pid").is_in(overlapping.implode()))
         .drop("pid")
         .unique(["doc", "field", "start"], keep="first", maintain_order=True)
     )
     if places.height == 0:
-        return found, pl.DataFrame(schema=forms_schema)
+        return found, pl.DataFrame(schema=forms_schema())
     label = pl.lit(EntityLabel.LOCATION.value)
     mentions = places.select(
         "doc",
@@ -116,7 +106,7 @@ def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFram
         "doc", surface="text", entity_id="entity_id", label="label", name="name",
         country="country", source="source",
     )  # fmt: skip
-    return merged, forms.cast(forms_schema)  # type: ignore[arg-type]
+    return merged, forms.cast(forms_schema())  # type: ignore[arg-type]
 
 
 def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:

@@ -41,6 +41,7 @@ from etl.tagging.regex import extract, is_ascii
 from schemas.records import EntityLabel
 
 __all__ = [
+    "DAYS_AND_MONTHS",
     "GENERIC_ONLY",
     "ID_PREFIX",
     "SOURCE_ACRONYM",
@@ -51,6 +52,7 @@ __all__ = [
     "drop_ambiguous",
     "drop_currencies",
     "field_styles",
+    "forms_schema",
     "generic_and_sentence_words",
     "head_phrases",
 ]
@@ -165,10 +167,14 @@ _NOT_A_NUMBER = (
 )
 # A day or month after a small word ends a complement (`Port of Cork Company on Monday`), and
 # one right after the head leaves none (`the Ministry on Monday`).
+#: Weekdays and months: capitalised words that name no entity.
+DAYS_AND_MONTHS = (
+    *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    *("January", "February", "March", "April", "May", "June", "July", "August"),
+    *("September", "October", "November", "December"),
+)
 _DATE_IN_COMPLEMENT = (
-    r" +(?:on|in|of|for|and|the) +(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-    r"|January|February|March|April|May|June|July|August|September|October|November|December)"
-    r"(?:[^\p{L}\p{N}].*)?$"
+    r" +(?:on|in|of|for|and|the) +(?:" + "|".join(DAYS_AND_MONTHS) + r")(?:[^\p{L}\p{N}].*)?$"
 )
 # The last possessive of a run, and what follows it: `'s` or a plural's `s'`.
 _POSSESSIVE_IN_RUN = r"^(?:.* )?\S+?(['\x{2019}]s +|s['\x{2019}] +)(.*)$"
@@ -285,6 +291,16 @@ def field_styles(texts: pl.DataFrame) -> pl.DataFrame:
     return texts.select(
         "doc", "field", caps=caps, is_title=capitalised.fill_null(0.0) >= 0.6
     ).select("doc", "field", "caps", title=pl.col("is_title") & ~pl.col("caps"))
+
+
+def forms_schema() -> dict[str, pl.DataType]:
+    """Return the columns of a frame of forms: a name an article itself gives an entity."""
+    return {
+        "doc": pl.UInt32(),
+        "surface": pl.String(),
+        **{column: pl.String() for column in ("entity_id", "label", "name", "country")},
+        "source": pl.String(),
+    }
 
 
 def generic_and_sentence_words() -> frozenset[str]:

@@ -39,6 +39,7 @@ from etl.tagging.rules import (
     drop_ambiguous,
     drop_currencies,
     field_styles,
+    forms_schema,
     head_phrases,
 )
 from schemas.records import EntityLabel
@@ -317,21 +318,12 @@ def _extend_subdivisions(found: pl.DataFrame) -> pl.DataFrame:
     ).drop("typed")
 
 
-def _forms_schema() -> dict[str, pl.DataType]:
-    return {
-        "doc": pl.UInt32(),
-        "surface": pl.String(),
-        **{c: pl.String() for c in _ENTITY},
-        "source": pl.String(),
-    }
-
-
 def _merge_phrases(
     found: pl.DataFrame, phrases: pl.DataFrame, customs: pl.DataFrame, companies: pl.Series
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return the mentions with the kept head-noun phrases merged in, and the phrases' forms."""
     if phrases.height == 0:
-        return found, pl.DataFrame(schema=_forms_schema())
+        return found, pl.DataFrame(schema=forms_schema())
     phrases = _with_trailing_country(phrases, found)
     phrases = _cut_before_named(phrases, found)
     # A possessor that is a known name splits off the phrase and lends it its country.
@@ -629,7 +621,7 @@ def _apply_definitions(
     less one (`Central Asia (BOMCA)`).
     """
     if definitions.height == 0:
-        return found, pl.DataFrame(schema=_forms_schema())
+        return found, pl.DataFrame(schema=forms_schema())
     # The few mentions a definition can touch are picked out before any join.
     long_ends = definitions.select(_at("long_end")).to_series().implode()
     acr_starts = definitions.select(_at("acr_start")).to_series().implode()
