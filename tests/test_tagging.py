@@ -1110,6 +1110,38 @@ def test_divisions_assemblies_decisions_and_harbours_are_heads() -> None:
     ]
 
 
+def test_forces_cooperatives_ordinances_and_tunnels_are_heads() -> None:
+    rows = _tag(
+        "The Malta Police Force, the Kuapa Kokoo Cooperative and the Cooperativa de Exportação "
+        "de Cacau Biológico cited the Import and Export Ordinance at the Brenner Base Tunnel."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Malta Police Force", "ORG"),
+        ("Kuapa Kokoo Cooperative", "ORG"),
+        ("Cooperativa de Exportação de Cacau Biológico", "ORG"),
+        ("Import and Export Ordinance", "INSTRUMENT"),
+        ("Brenner Base Tunnel", "LOCATION"),
+    ]
+
+
+def test_regions_territories_and_customs_by_their_other_names() -> None:
+    # Gazetteer 2026.11.29: English names of regions the ISO list gives in their own language,
+    # territories' demonyms, and customs administrations by their own languages' names.
+    rows = _tag(
+        "Toldstyrelsen and Skattestyrelsen checked trucks from Tyrol and Styria; Mahoran and "
+        "Réunionese traders wrote to the Algemene Administratie van de Douane en Accijnzen."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Toldstyrelsen", "ORG", "DNK"),
+        ("Skattestyrelsen", "ORG", "DNK"),
+        ("Tyrol", "LOCATION", "AUT"),
+        ("Styria", "LOCATION", "AUT"),
+        ("Mahoran", "COUNTRY", "MYT"),
+        ("Réunionese", "COUNTRY", "REU"),
+        ("Algemene Administratie van de Douane en Accijnzen", "ORG", "BEL"),
+    ]
+
+
 def test_a_known_plurals_possessive_splits_off_a_name_and_lends_its_country() -> None:
     rows = _tag(
         "The Cook Islands' Revenue Management Division (RMD) and the Canadian Vehicle "

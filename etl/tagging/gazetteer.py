@@ -126,6 +126,11 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Division`, `East African Legislative Assembly`).
             "Division",
             "Assembly",
+            # Police and border forces (`Malta Police Force`, `UK Border Force`), and
+            # cooperatives (`Kuapa Kokoo Cooperative`).
+            "Police Force",
+            "Border Force",
+            "Cooperative",
         ),
         EntityLabel.ORG,
     ),
@@ -173,6 +178,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Decision`), and compacts (`Compact of Free Association`).
             "Decision",
             "Compact",
+            # Common-law statutes (`Import and Export Ordinance`, `Medical and Kindred
+            # Professions Ordinance`).
+            "Ordinance",
         ),
         EntityLabel.INSTRUMENT,
     ),
@@ -200,6 +208,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Highway",
             # (`King Hamad Causeway`)
             "Causeway",
+            # (`Brenner Base Tunnel`, `Gotthard Road Tunnel`)
+            "Tunnel",
             "Province",
             "Freeport",
             "Free Zone",
@@ -285,6 +295,10 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Sociedad",
         # A French-speaking country's port authority (`Port Autonome de Lomé`).
         "Port Autonome",
+        # Cooperatives (`Cooperativa de Exportação de Cacau Biológico`, `Coopérative
+        # Agricole de ...`).
+        "Cooperativa",
+        "Coopérative",
     ),
     EntityLabel.PROGRAMME: (
         # Single windows (`Ventanilla Única de Importación`, `Guichet Unique du Commerce
