@@ -101,14 +101,13 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Twenty-first held-out set, written blind 2026-12-07 and first measured on 98b533e
-    # (gazetteer 2026.11.19): mention F1 0.848, country F1 1.000 (21 of 21); 0.846 on 056c8cd
-    # and acca573, 0.835 on ef56083 (2026.11.25, which took France's own customs name from it),
-    # 0.849 on 7bf2b85 and 19e95a6, 0.853 on 2026.11.27-28, never read. The first twenty sets,
-    # used since to tune, are tests/gold/written2 to written21.
+    # Twenty-second held-out set, written blind 2026-12-07 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.822, country F1 1.000 (30 of 30); 0.839 on acca573,
+    # 0.832 on ef56083, 0.835 on 7bf2b85 and 19e95a6, 0.839 on 2026.11.27-29, never read. The
+    # first twenty-one sets, used since to tune, are tests/gold/written2 to written22.
     # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.848, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.822, "\n".join(report.lines())
     assert report.countries.f1 >= 0.98, "\n".join(report.lines())
 
 
