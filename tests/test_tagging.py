@@ -1124,6 +1124,19 @@ def test_forces_cooperatives_ordinances_and_tunnels_are_heads() -> None:
     ]
 
 
+def test_administrative_areas_and_courts_are_heads() -> None:
+    rows = _tag(
+        "Trucks from the Turkestan Region and Pujehun District reached Harris County; the U.S. "
+        "Court of International Trade heard the case."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Turkestan Region", "LOCATION", None),
+        ("Pujehun District", "LOCATION", None),
+        ("Harris County", "LOCATION", None),
+        ("U.S. Court of International Trade", "ORG", "USA"),
+    ]
+
+
 def test_regions_territories_and_customs_by_their_other_names() -> None:
     # Gazetteer 2026.11.29: English names of regions the ISO list gives in their own language,
     # territories' demonyms, and customs administrations by their own languages' names.

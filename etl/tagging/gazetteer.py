@@ -131,6 +131,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Police Force",
             "Border Force",
             "Cooperative",
+            # Courts (`U.S. Court of International Trade`, `East African Court of Justice`).
+            "Court",
         ),
         EntityLabel.ORG,
     ),
@@ -211,6 +213,11 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # (`Brenner Base Tunnel`, `Gotthard Road Tunnel`)
             "Tunnel",
             "Province",
+            # Administrative areas no list holds (`Turkestan Region`, `Pujehun District`,
+            # `Harris County`).
+            "Region",
+            "District",
+            "County",
             "Freeport",
             "Free Zone",
             # Zones by their class names (`Sihanoukville Special Economic Zone`, `Hawassa
