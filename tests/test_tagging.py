@@ -385,8 +385,12 @@ def test_a_river_takes_no_country_from_the_place_it_is_named_for() -> None:
             "The Mongolian Customs General Administration said so.",
             ("Mongolian Customs General Administration", "org:customs:MNG"),
         ),
-        # An association of customs brokers is not the customs administration.
-        ("The China Customs Brokers Association said so.", ("China Customs", "org:customs:CHN")),
+        # An association of customs brokers is not the customs administration: a body of its
+        # own, named after it (since 2026.11.30; before, the customs alone was read).
+        (
+            "The China Customs Brokers Association said so.",
+            ("China Customs Brokers Association", "org:x-china-customs-brokers-association"),
+        ),
     ],
 )
 def test_an_administration_named_around_its_countrys_customs_is_that_customs(
@@ -1134,6 +1138,62 @@ def test_administrative_areas_and_courts_are_heads() -> None:
         ("Pujehun District", "LOCATION", None),
         ("Harris County", "LOCATION", None),
         ("U.S. Court of International Trade", "ORG", "USA"),
+    ]
+
+
+def test_a_body_named_after_its_organization_is_one_name() -> None:
+    # An organization named first heads a name of its own body (`CARICOM Implementation Agency
+    # ...`, `IMF Executive Board`), and the acronym defined after it is that body's, not the
+    # tail's; a complement's owner stays apart (`Customs Code of the | Eurasian Economic Union`).
+    rows = _tag(
+        "The CARICOM Implementation Agency for Crime and Security (IMPACS) briefed the IMF "
+        "Executive Board. The Customs Code of the Eurasian Economic Union (EAEU) applies; "
+        "Misr Technology Services and the Operadora Portuaria Centroamericana bid."
+    )
+    assert [(m["text"], m["label"], m["entity_id"]) for m in rows] == [
+        (
+            "CARICOM Implementation Agency for Crime and Security",
+            "ORG",
+            "org:x-caricom-implementation-agency-for-crime-and-security",
+        ),
+        ("IMPACS", "ORG", "org:x-caricom-implementation-agency-for-crime-and-security"),
+        ("IMF Executive Board", "ORG", "org:x-imf-executive-board"),
+        (
+            "Customs Code of the Eurasian Economic Union",
+            "INSTRUMENT",
+            "instr:x-customs-code-of-the-eurasian-economic-union",
+        ),
+        ("EAEU", "ORG", "org:eaeu"),
+        ("Misr Technology Services", "ORG", "org:x-misr-technology-services"),
+        (
+            "Operadora Portuaria Centroamericana",
+            "ORG",
+            "org:x-operadora-portuaria-centroamericana",
+        ),
+    ]
+
+
+def test_a_body_named_after_an_organization_takes_its_country_not_its_id() -> None:
+    rows = _tag("The China Customs Brokers Association said so.")
+    assert [(m["text"], m["entity_id"], m["country"]) for m in rows] == [
+        ("China Customs Brokers Association", "org:x-china-customs-brokers-association", "CHN")
+    ]
+
+
+def test_places_by_the_names_english_news_uses() -> None:
+    # Gazetteer 2026.11.30: GeoNames' transliterations give way to the press's names, and twin
+    # border towns of one name are one place of no country.
+    rows = _tag(
+        "Trucks from Astara, Hargeisa and Derna reached Las Palmas, the Matrouh Governorate "
+        "and the Eastern Caribbean."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Astara", "LOCATION", None),
+        ("Hargeisa", "LOCATION", "SOM"),
+        ("Derna", "LOCATION", "LBY"),
+        ("Las Palmas", "LOCATION", "ESP"),
+        ("Matrouh Governorate", "LOCATION", "EGY"),
+        ("Eastern Caribbean", "LOCATION", None),
     ]
 
 

@@ -79,6 +79,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Community",
             # Beyond the issue's list: the usual heads of national administrations' names.
             "Service",
+            # (`Misr Technology Services`, `Plant Quarantine Services`)
+            "Services",
             "Department",
             "Directorate",
             "Bureau",
@@ -306,6 +308,8 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         # Agricole de ...`).
         "Cooperativa",
         "Coopérative",
+        # A port or terminal operator (`Operadora Portuaria Centroamericana`).
+        "Operadora",
     ),
     EntityLabel.PROGRAMME: (
         # Single windows (`Ventanilla Única de Importación`, `Guichet Unique du Commerce

@@ -67,6 +67,8 @@ FIELD = pl.Enum(["body", "headline"])
 _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
+# An organization's acronym named before its body's name (`CARICOM | Implementation Agency`).
+_OWNER_ACRONYM = r"^[\p{Lu}\p{N}.&\-]{2,}$"
 # What an organization's known name extends over: its legal form, or its secretariat.
 _ORG_EXTENSIONS = [*LEGAL_FORMS, "Secretariat"]
 # A subdivision's type written after its name is part of it (`Kano State`, `Marib Governorate`,
@@ -396,7 +398,7 @@ def _merge_phrases(
     # (`Cosco Shipping Ports`, `DHL Global Forwarding`).
     subsidiary = pl.col("g_company") & (pl.col("g_start") == pl.col("r_start")) & pl.col("r_trade")
     # Nor, for a body of a convention or programme named first (`CITES Standing Committee`).
-    body_of = pl.col("label").is_in(_EXTENDABLE) & (pl.col("g_start") == pl.col("r_start"))
+    body_of = pl.col("label").is_in(_NAMED) & (pl.col("g_start") == pl.col("r_start"))
     named_inside = (
         pl.when(pl.col("r_label") == EntityLabel.ORG.value)
         .then(
@@ -425,14 +427,21 @@ def _merge_phrases(
         | (pl.col("g_start") < pl.col("r_start"))
         | (pl.col("g_end") > pl.col("r_end"))
     ).select("rid")
+    # An organization named first owns the body the phrase names, and lends it its country
+    # (`China Customs Brokers Association` is China's, and not its customs administration).
+    owner = (
+        (pl.col("g_start") == pl.col("r_start"))
+        & (pl.col("label") == EntityLabel.ORG.value)
+        & ~(pl.col("g_customs") & pl.col("r_admin"))
+    )
     inside = (
         pairs.filter(
-            (pl.col("label").is_in(_PLACES) | (pl.col("g_customs") & pl.col("r_admin")))
+            (pl.col("label").is_in(_PLACES) | (pl.col("g_customs") & pl.col("r_admin")) | owner)
             & pl.col("country").is_not_null()
         )
         .sort("rid", "g_start")
         .group_by("rid")
-        .agg(inside_country=pl.col("country").first())
+        .agg(inside_country=pl.col("country").first(), owned=owner.any())
     )
     base = phrases.join(blocked, on="rid", how="anti").join(inside, on="rid", how="left")
     kept = base.select(
@@ -443,6 +452,7 @@ def _merge_phrases(
         "end",
         "ascii",
         "label",
+        "owned",
         full="text",
         text=pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
         possessor_country=pl.when("split").then("possessor_country"),
@@ -476,6 +486,7 @@ def _merge_phrases(
         .with_columns(
             is_customs=pl.col("customs_id").is_not_null()
             & (pl.col("label") == EntityLabel.ORG.value)
+            & ~pl.col("owned").fill_null(value=False)
             & pl.col("text").str.contains(_CUSTOMS_WORDS)
         )
         .with_columns(
@@ -642,7 +653,9 @@ def _apply_definitions(
             # unless it is too short a name for the acronym and starts with another letter:
             # `Central Asia (BOMCA)` ends `Border Management Programme in Central Asia`;
             # or starts with another letter and ends in the long form the initials found:
-            # `Customs Code of the Eurasian Economic Union (EAEU)` is a code, not the union.
+            # `Customs Code of the Eurasian Economic Union (EAEU)` is a code, not the union
+            # (but `CARICOM Implementation Agency for Crime and Security (IMPACS)` is the
+            # agency: the words before the long form are its owner's acronym).
             & (
                 (pl.col("m_text").str.slice(0, 1) == pl.col("acr").str.slice(0, 1))
                 | (
@@ -650,9 +663,12 @@ def _apply_definitions(
                         pl.col("m_text").str.count_matches(r"(?:^|[ \-])\p{Lu}")
                         >= pl.col("acr").str.count_matches(r"\p{Lu}") - 1
                     )
-                    & ~pl.col("m_text")
-                    .str.ends_with(pl.lit(" ") + pl.col("long"))
-                    .fill_null(value=False)
+                    & ~(
+                        pl.col("m_text").str.ends_with(pl.lit(" ") + pl.col("long"))
+                        & ~pl.col("m_text")
+                        .str.strip_suffix(pl.lit(" ") + pl.col("long"))
+                        .str.contains(_OWNER_ACRONYM)
+                    ).fill_null(value=False)
                 )
             )
         )
