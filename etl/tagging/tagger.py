@@ -396,9 +396,11 @@ def _merge_phrases(
     # Free Trade Agreement`), never another of its kind.
     # Nor a company's name, except its subsidiary's that starts with it and ends in a trade
     # (`Cosco Shipping Ports`, `DHL Global Forwarding`).
-    subsidiary = pl.col("g_company") & (pl.col("g_start") == pl.col("r_start")) & pl.col("r_trade")
-    # Nor, for a body of a convention or programme named first (`CITES Standing Committee`).
-    body_of = pl.col("label").is_in(_NAMED) & (pl.col("g_start") == pl.col("r_start"))
+    named_first = pl.col("g_start") == pl.col("r_start")
+    subsidiary = pl.col("g_company") & named_first & pl.col("r_trade")
+    # Nor, for a body of an organization, convention or programme named first (`IMF Executive
+    # Board`, `CITES Standing Committee`).
+    body_of = pl.col("label").is_in(_NAMED) & named_first
     named_inside = (
         pl.when(pl.col("r_label") == EntityLabel.ORG.value)
         .then(
@@ -430,7 +432,7 @@ def _merge_phrases(
     # An organization named first owns the body the phrase names, and lends it its country
     # (`China Customs Brokers Association` is China's, and not its customs administration).
     owner = (
-        (pl.col("g_start") == pl.col("r_start"))
+        named_first
         & (pl.col("label") == EntityLabel.ORG.value)
         & ~(pl.col("g_customs") & pl.col("r_admin"))
     )
