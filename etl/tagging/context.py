@@ -169,8 +169,8 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
         "full",
         "ascii",
         names=_extract(before, "left", _BEFORE, 1),
-        at=pl.col("start") - 1,
-    ).with_columns(start=pl.col("at") - pl.col("names").str.len_chars().cast(pl.Int64))
+        start="start",
+    ).with_columns(start=pl.col("start") - 1 - pl.col("names").str.len_chars().cast(pl.Int64))
     after = after.select(
         "doc",
         "field",
@@ -179,9 +179,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
         names=_extract(after, "right", _AFTER, 2),
         start=pl.col("end") + _extract(after, "right", _AFTER, 1).str.len_chars().cast(pl.Int64),
     )
-    names = pl.concat([before.drop("at"), after.select(before.drop("at").columns)]).drop_nulls(
-        "names"
-    )
+    names = pl.concat([before, after.select(before.columns)]).drop_nulls("names")
     if names.height == 0:
         return pl.DataFrame()
     # `A and B`: two names, the second after the first and ` and `.
