@@ -1297,3 +1297,75 @@ def test_set_20s_places_are_known_and_the_green_line_lends_no_country() -> None:
         ("Green Line", None),
         ("Pergamos", "CYP"),
     ]
+
+
+def test_a_middle_initial_stays_inside_a_name_before_its_head() -> None:
+    # Facilities named after people (`Antonio B. Won Pat International Airport`); a lone
+    # initial after a sentence's last word starts no name.
+    rows = _tag(
+        "Dogs searched the Antonio B. Won Pat International Airport and the Jose D. Leon "
+        "Guerrero Commercial Port. It was Plan B. Customs officers said so."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Antonio B. Won Pat International Airport", "LOCATION"),
+        ("Jose D. Leon Guerrero Commercial Port", "LOCATION"),
+    ]
+
+
+def test_a_name_in_another_language_beside_its_acronym_defines_it() -> None:
+    # `(Long Name, ACR)`: the acronym is exactly the initials of the name's capitalised words.
+    rows = _tag(
+        "The Puerto Rico Electric Power Authority (Autoridad de Energía Eléctrica, AEE) buys "
+        "gas. AEE said prices rose. The Maritime Authority (Autoridad Marítima, XYZ) agreed; "
+        "XYZ did not."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Puerto Rico Electric Power Authority", "org:x-puerto-rico-electric-power-authority"),
+        ("Autoridad de Energía Eléctrica", "org:x-autoridad-de-energia-electrica"),
+        ("AEE", "org:x-autoridad-de-energia-electrica"),
+        ("AEE", "org:x-autoridad-de-energia-electrica"),
+        ("Autoridad Marítima", "org:x-autoridad-maritima"),
+    ]
+
+
+def test_an_acronym_after_a_known_name_in_sentence_case_is_that_name() -> None:
+    # No capitalised run ends before the parenthesis, but the gazetteer's name does.
+    rows = _tag(
+        "The Direction générale des douanes et droits indirects (DGDDI) agreed. DGDDI staff "
+        "will work nights."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Direction générale des douanes et droits indirects", "org:customs:FRA"),
+        ("DGDDI", "org:customs:FRA"),
+        ("DGDDI", "org:customs:FRA"),
+    ]
+
+
+def test_legislatures_funds_lagoons_and_dutch_ministries() -> None:
+    rows = _tag(
+        "The Guam Legislature and the Sheet Metal Workers' Pension Fund met at Majuro Lagoon; "
+        "the Ministerie van Financiën agreed."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Guam Legislature", "ORG"),
+        ("Sheet Metal Workers' Pension Fund", "ORG"),
+        ("Majuro Lagoon", "LOCATION"),
+        ("Ministerie van Financiën", "ORG"),
+    ]
+
+
+def test_territories_customs_and_pacific_bodies() -> None:
+    # Gazetteer 2026.11.31: customs of territories outside the WCO, and bodies of the Pacific.
+    rows = _tag(
+        "Guam Customs, the Parties to the Nauru Agreement and the Western and Central Pacific "
+        "Fisheries Commission met Rosgranitsa at Barcadera; Guianese traders cite the HTSUS."
+    )
+    assert [(m["text"], m["entity_id"], m["country"]) for m in rows] == [
+        ("Guam Customs", "org:customs:GUM", "GUM"),
+        ("Parties to the Nauru Agreement", "org:parties-to-the-nauru-agreement", None),
+        ("Western and Central Pacific Fisheries Commission", "org:wcpfc", None),
+        ("Rosgranitsa", "org:rosgranitsa", "RUS"),
+        ("Barcadera", "loc:barcadera", "ABW"),
+        ("Guianese", "country:GUF", "GUF"),
+        ("HTSUS", "instr:htsus", "USA"),
+    ]

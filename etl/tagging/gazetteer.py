@@ -135,6 +135,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Cooperative",
             # Courts (`U.S. Court of International Trade`, `East African Court of Justice`).
             "Court",
+            # Legislatures and funds (`Guam Legislature`, `Green Climate Fund`).
+            "Legislature",
+            "Fund",
         ),
         EntityLabel.ORG,
     ),
@@ -212,8 +215,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Highway",
             # (`King Hamad Causeway`)
             "Causeway",
-            # (`Brenner Base Tunnel`, `Gotthard Road Tunnel`)
+            # (`Brenner Base Tunnel`, `Gotthard Road Tunnel`, `Majuro Lagoon`)
             "Tunnel",
+            "Lagoon",
             "Province",
             # Administrative areas no list holds (`Turkestan Region`, `Pujehun District`,
             # `Harris County`).
@@ -253,7 +257,11 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Direção",
         "Office",
         "Servicio",
+        "Servicios",
         "Serviço",
+        "Serviços",
+        # Dutch ministries (`Ministerie van Financiën`).
+        "Ministerie",
         "Superintendencia",
         "Superintendência",
         "Agence",

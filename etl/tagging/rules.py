@@ -81,9 +81,13 @@ _TOKEN = r"(?:" + _INITIALS + "|" + _CAP_WORD + "|" + _ELISION + ")"
 # The same, optionally possessive (Guatemala's): only on the left of a head word.
 # Or a plural's possessive (`Canadian Vehicle Manufacturers' Association`).
 _PLURAL_SAXON = r"\p{Lu}[\p{L}\p{N}&\-]*s['\x{2019}]"
+# A person's middle initial between two capitalised words, on the left of a head word (`Antonio
+# B. Won Pat International Airport`, `Jose D. Leon Guerrero Commercial Port`): a word on each
+# side keeps a sentence's last letter from joining a name (`Plan B. Customs officers`).
+_WITH_INITIAL = _CAP_WORD + r" +\p{Lu}\. +" + _CAP_WORD
 _TOKEN_POSS = (
-    r"(?:" + _INITIALS + "|" + _CAP_WORD + "(?:" + _SAXON + r")?|" + _PLURAL_SAXON + "|"
-    + _ELISION + ")"
+    r"(?:" + _INITIALS + "|" + _WITH_INITIAL + "|" + _CAP_WORD + "(?:" + _SAXON + r")?|"
+    + _PLURAL_SAXON + "|" + _ELISION + ")"
 )  # fmt: skip
 _CONNECTOR_WORDS = "and|&|of|for|the|on|de|del|des|du|la|le|los|las|el|da|das|do|dos|di|y|et|e"
 _CONNECTOR = r"(?:" + _CONNECTOR_WORDS + r")"
@@ -131,7 +135,11 @@ _POSSESSOR_RUN = _OPEN + r"((?:" + _TOKEN + r" +){0,2}" + _CAP_WORD + _SAXON + r
 # Nacional de Aduanas y de Administración Tributaria`): capitalised words with at least one
 # French, Spanish, Portuguese or Italian `of` among them, and articles (`Viceministerio de Lucha
 # Contra el Contrabando`).
-_ROMANCE_OF = r"(?:de la|de las|de los|des|du|del|de|da|das|do|dos|di|della|delle|dei)"
+# (and Dutch: `Ministerie van Financiën`)
+_ROMANCE_OF = (
+    r"(?:de la|de las|de los|des|du|del|de|da|das|do|dos|di|della|delle|dei|van de|van het|van"
+    r"|voor)"
+)
 _ROMANCE_COMPLEMENT = (
     # (a hyphened second word first: `Direção-Geral das Alfândegas`)
     r"^((?:[\-\x{2013}]\p{Lu}[\p{L}\p{N}]*)?(?: +"
@@ -510,8 +518,9 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     forward = (
         frame.filter(pl.col("is_acronym"))
         .with_columns(before=slice_chars(text, window_start, at - window_start, ascii))
+        # (a run may be missing: a name in sentence case still ends before the parenthesis,
+        # `Direction générale des douanes et droits indirects (DGDDI)`)
         .with_columns(run=extract(pl.col("before"), _LONG_RUN, 1, is_ascii(pl.col("before"))))
-        .filter(pl.col("run").is_not_null())
         .with_columns(
             gap=pl.col("before").str.len_chars().cast(pl.Int64)
             - pl.col("before").str.strip_chars_end(" ").str.len_chars().cast(pl.Int64)
@@ -528,11 +537,12 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
         long_start=at - pl.col("gap") - pl.col("long").str.len_chars().cast(pl.Int64),
         long_end=at - pl.col("gap"),
     )
+    named = frame.filter(~pl.col("is_acronym")).with_columns(
+        inner=slice_chars(text, at, 122, ascii).str.extract(_PAREN_NAME, 1)
+    )
     # ACR (Long Name)
     backward = (
-        frame.filter(~pl.col("is_acronym"))
-        .with_columns(inner=slice_chars(text, at, 122, ascii).str.extract(_PAREN_NAME, 1))
-        .filter(pl.col("inner").str.contains(_INNER_RUN))
+        named.filter(pl.col("inner").str.contains(_INNER_RUN))
         .with_columns(before=slice_chars(text, at - 14, pl.min_horizontal(at, 14), ascii))
         .with_columns(acr=pl.col("before").str.extract(_ACRONYM_BEFORE, 1))
         .filter(pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
@@ -557,7 +567,40 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
             long_end=at + 1 + pl.col("inner").str.len_chars().cast(pl.Int64),
         )
     )
-    both = pl.concat([forward, backward])
+    # (Long Name, ACR): a name in another language and its acronym, beside the name before
+    # (`Puerto Rico Electric Power Authority (Autoridad de Energía Eléctrica, AEE)`); the
+    # acronym is the initials of the name's capitalised words, exactly.
+    aside = (
+        named.with_columns(parts=pl.col("inner").str.split(", "))
+        .filter(pl.col("parts").list.len() == 2)
+        .with_columns(name=pl.col("parts").list.first(), acr=pl.col("parts").list.last())
+        .filter(
+            (pl.col("acr").str.len_chars() <= 12)
+            & ~pl.col("acr").str.contains(" ", literal=True)
+            # (the regexes of the other definitions, so that polars' cache holds them)
+            & (
+                pl.col("name")
+                .str.extract_all(r"(?:^| )\p{Lu}")
+                .list.join("")
+                .str.replace_all(" ", "", literal=True)
+                == pl.col("acr").str.replace_all(r"[^\p{Lu}]", "")
+            )
+            & (pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
+        )
+        .with_columns(long_end=at + 1 + pl.col("name").str.len_chars().cast(pl.Int64))
+        .select(
+            "doc",
+            "field",
+            forward=pl.lit(value=False),
+            acr="acr",
+            acr_start=pl.col("long_end") + 2,
+            acr_end=pl.col("long_end") + 2 + pl.col("acr").str.len_chars(),
+            long="name",
+            long_start=at + 1,
+            long_end="long_end",
+        )
+    )
+    both = pl.concat([forward, backward, aside])
     long = both.get_column("long")
     # A head word that comes first (`Programa de Integración Fronteriza`), else the one that
     # ends the long form (`Nuuk Port and Logistics` is a company, `Port of Spain Authority` an
