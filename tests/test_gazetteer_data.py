@@ -16,6 +16,7 @@ from etl.tagging.gazetteer import (
     HEAD_WORDS,
     LEGAL_FORMS,
     RULE_CAPS_WORD,
+    RULE_COUNTRY_CONTEXT,
     RULE_GIVEN_NAME,
     RULE_US_STATE,
     load_gazetteer,
@@ -169,7 +170,7 @@ def test_ambiguous_forms_are_gazetteer_surfaces(gazetteer: list[dict[str, str]])
 
 def test_ambiguity_rules_are_known_and_reach_the_tagger() -> None:
     # With a rule column the loader ignores the notes: a misspelt rule would silently do nothing.
-    known = {"", RULE_CAPS_WORD, RULE_GIVEN_NAME, RULE_US_STATE}
+    known = {"", RULE_CAPS_WORD, RULE_GIVEN_NAME, RULE_US_STATE, RULE_COUNTRY_CONTEXT}
     ambiguous = _rows("ambiguous.tsv")
     assert {row["rule"] for row in ambiguous} <= known
     aliases = [row["alias"] for row in ambiguous]
@@ -178,8 +179,13 @@ def test_ambiguity_rules_are_known_and_reach_the_tagger() -> None:
     assert written["US"] == RULE_CAPS_WORD
     assert written["Chad"] == RULE_GIVEN_NAME
     assert written["Georgia"] == RULE_US_STATE
-    patterns = load_gazetteer().patterns.select("pattern", "rule").drop_nulls()
-    assert dict(patterns.iter_rows()) == written
+    assert written["Rosario"] == RULE_COUNTRY_CONTEXT
+    # Each surface and its ALL-CAPS form (a pattern of its own) take the rule.
+    patterns = dict(load_gazetteer().patterns.select("pattern", "rule").drop_nulls().iter_rows())
+    assert patterns["GEORGIA"] == RULE_US_STATE
+    expected = {**{alias.upper(): rule for alias, rule in written.items()}, **written}
+    assert patterns == {form: expected[form] for form in patterns}
+    assert set(written) <= set(patterns)
 
 
 # ---------------------------------------------------------------- Reuters codes

@@ -71,6 +71,21 @@ def test_georgia_beside_us_places_is_the_state_and_not_counted() -> None:
     assert "GEO" not in {m["country"] for m in us}
     country = _tag("Georgia signed the convention in Tbilisi.")
     assert {m["country"] for m in country} == {"GEO"}
+    # The ALL-CAPS form of an ambiguous name takes its rule too.
+    caps = _tag("Ports in Alabama handled more soybeans.", headline="GEORGIA PORTS GAIN")
+    assert "GEO" not in {m["country"] for m in caps}
+
+
+def test_a_town_named_like_a_company_or_a_person_counts_only_beside_its_country() -> None:
+    # Rosario, Cork, Porto, Belfast, ... (ambiguous.tsv, country-context): read only where the
+    # article names the town's country, and never in ALL CAPS (companies, tickers).
+    assert [(m["text"], m["country"]) for m in _tag("Argentine barges reached Rosario.")] == [
+        ("Argentine", "ARG"),
+        ("Rosario", "ARG"),
+    ]
+    assert _tag("Analyst Ramon del Rosario said so.") == []
+    rows = _tag("Sapporo Brewers of Japan issued notes.", headline="SAPPORO ISSUES NOTES")
+    assert [m["text"] for m in rows if m["field"] == "headline"] == []
 
 
 def test_nested_name_is_one_mention_and_its_country_counts() -> None:

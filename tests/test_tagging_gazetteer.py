@@ -88,11 +88,12 @@ def test_ambiguity_rules_come_from_a_rule_column_or_the_notes(tmp_path: Path) ->
     rows = "country:USA\tCOUNTRY\tUS\tUSA\tUS", "country:TCD\tCOUNTRY\tChad\tTCD\tChad"
     gazetteer = load_gazetteer(_data(tmp_path, SEED_HEADER, *rows, ambiguous_tsv=notes))
     rules = dict(gazetteer.patterns.select("pattern", "rule").drop_nulls().iter_rows())
-    assert rules == {"US": RULE_CAPS_WORD, "Chad": RULE_GIVEN_NAME}
+    # (the ALL-CAPS form of a surface is a pattern of its own, with the same rule)
+    assert rules == {"US": RULE_CAPS_WORD, "Chad": RULE_GIVEN_NAME, "CHAD": RULE_GIVEN_NAME}
     explicit = "alias\trule\nChad\tus-state\n"
     gazetteer = load_gazetteer(_data(tmp_path, SEED_HEADER, *rows, ambiguous_tsv=explicit))
     rules = dict(gazetteer.patterns.select("pattern", "rule").drop_nulls().iter_rows())
-    assert rules == {"Chad": RULE_US_STATE}
+    assert rules == {"Chad": RULE_US_STATE, "CHAD": RULE_US_STATE}
 
 
 def test_theme_triggers_match_in_every_case_and_inside_names(tmp_path: Path) -> None:

@@ -700,9 +700,13 @@ def _read_ambiguous(path: Path) -> pl.DataFrame:
         rule = pl.lit(None, pl.String)
         for pattern, name in reversed(_NOTE_RULES):
             rule = pl.when(note.str.contains(pattern)).then(pl.lit(name)).otherwise(rule)
+    rows = raw.select(pattern=pl.col(surface).str.strip_chars(), rule=rule).filter(
+        pl.col("rule").is_not_null() & (pl.col("rule") != "")
+    )
+    # The ALL-CAPS form of a surface is a pattern of its own (`GEORGIA`, `SAPPORO`): it takes
+    # the same rule.
     return (
-        raw.select(pattern=pl.col(surface).str.strip_chars(), rule=rule)
-        .filter(pl.col("rule").is_not_null() & (pl.col("rule") != ""))
+        pl.concat([rows, rows.with_columns(pl.col("pattern").str.to_uppercase())])
         .unique("pattern", keep="first", maintain_order=True)
         .cast(schema)
     )

@@ -715,8 +715,10 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
       (`Jordan Customs`).
     - us-state (Georgia): not in an article that names a place in the United States and no
       other place in Georgia the country.
-    - country-context (a minor town, `Perama`): only in an article where another mention,
-      not itself under this rule, is of the town's country (`Greece`, `Greek`, `Piraeus`).
+    - country-context (a minor town, `Perama`, or a town whose name is also a company's or a
+      person's, `Rosario`): only in an article where another mention, not itself under this
+      rule, is of the town's country (`Greece`, `Greek`, `Piraeus`), and not in ALL-CAPS text,
+      where a company (`SAPPORO BREWERIES`) or a ticker (`<CALI>`) looks the same.
     """
     ruled = mentions.filter(pl.col("rule").is_not_null())
     if ruled.height == 0:
@@ -746,7 +748,7 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
         geo_docs["doc"].implode()
     )
     drop = (
-        (in_context & pl.col("supported").is_null())
+        (in_context & (pl.col("supported").is_null() | pl.col("caps")))
         | ((pl.col("rule") == RULE_CAPS_WORD) & pl.col("caps"))
         | (
             (pl.col("rule") == RULE_GIVEN_NAME)
