@@ -81,14 +81,15 @@ _TOKEN = r"(?:" + _INITIALS + "|" + _CAP_WORD + "|" + _ELISION + ")"
 # The same, optionally possessive (Guatemala's): only on the left of a head word.
 # Or a plural's possessive (`Canadian Vehicle Manufacturers' Association`).
 _PLURAL_SAXON = r"\p{Lu}[\p{L}\p{N}&\-]*s['\x{2019}]"
-# A person's middle initial between two capitalised words, on the left of a head word (`Antonio
-# B. Won Pat International Airport`, `Jose D. Leon Guerrero Commercial Port`): a word on each
-# side keeps a sentence's last letter from joining a name (`Plan B. Customs officers`).
-_WITH_INITIAL = _CAP_WORD + r" +\p{Lu}\. +" + _CAP_WORD
 _TOKEN_POSS = (
-    r"(?:" + _INITIALS + "|" + _WITH_INITIAL + "|" + _CAP_WORD + "(?:" + _SAXON + r")?|"
-    + _PLURAL_SAXON + "|" + _ELISION + ")"
+    r"(?:" + _INITIALS + "|" + _CAP_WORD + "(?:" + _SAXON + r")?|" + _PLURAL_SAXON + "|"
+    + _ELISION + ")"
 )  # fmt: skip
+# A word and a person's middle initial right before a run of a name (`Antonio B. | Won Pat
+# International Airport`): read only where the text before the run ends in `. ` (a few rows,
+# so in its Unicode form alone), and the run's regex stays as cheap as it was. A run is needed,
+# so a sentence's last letter does not join a name (`Plan B. Customs officers`).
+_INITIAL_BEFORE = r"(?:^|[ (])(" + _CAP_WORD + r" +\p{Lu}\. +)$"
 _CONNECTOR_WORDS = "and|&|of|for|the|on|de|del|des|du|la|le|los|las|el|da|das|do|dos|di|y|et|e"
 _CONNECTOR = r"(?:" + _CONNECTOR_WORDS + r")"
 _OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}/])"
@@ -351,6 +352,15 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     head_word = slice_chars(text, pl.col("start"), pl.col("end") - pl.col("start"), ascii)
     bare = first & ~head_word.is_in(list(BARE_HEAD_FIRST_EXCEPT))
     left_ascii, right_ascii = is_ascii(pl.col("left")), is_ascii(pl.col("right"))
+    before_run = pl.col("left").str.head(
+        pl.col("left").str.len_chars().cast(pl.Int64) - pl.col("run").str.len_chars()
+    )
+    with_initial = pl.concat_str(
+        pl.when((pl.col("run") != "") & before_run.str.ends_with(". "))
+        .then(before_run.str.extract(_INITIAL_BEFORE, 1))
+        .fill_null(""),
+        pl.col("run"),
+    )
     phrases = (
         heads.with_columns(left=left, right=right)
         .with_columns(
@@ -378,13 +388,13 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("complement"))
             .str.replace(_DATE_IN_COMPLEMENT, ""),
             run=pl.when(loose)
-            .then(pl.col("run").str.replace(_STRIP_LEADING_LOOSE, ""))
+            .then(with_initial.str.replace(_STRIP_LEADING_LOOSE, ""))
             .otherwise(
                 # Two places joined by `and` are two names (`Lae and Motukea International
                 # Terminal`): a place's run starts after its last `and`.
                 pl.when(is_place)
-                .then(pl.col("run").str.replace(r"^.* (?:and|&) +", ""))
-                .otherwise(pl.col("run").str.replace(_BEFORE_COORDINATED, ""))
+                .then(with_initial.str.replace(r"^.* (?:and|&) +", ""))
+                .otherwise(with_initial.str.replace(_BEFORE_COORDINATED, ""))
                 .str.replace(_STRIP_LEADING, "")
             ),
         )
@@ -733,15 +743,28 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
     # (a minor town is no evidence, for its own rule or Georgia's: it is itself read only
     # beside its country)
     in_context = pl.col("rule") == RULE_COUNTRY_CONTEXT
-    evidence = mentions.filter(~in_context.fill_null(value=False))
-    if frame.select(in_context.any()).item():
-        supporting = evidence.select("doc", "country").drop_nulls().unique()
+    # The evidence, narrow: the mentions carry their field texts, and copying them costs more
+    # than the rule itself.
+    evidence = mentions.select("doc", "country", "label", "rule").filter(
+        ~in_context.fill_null(value=False)
+    )
+    context_docs = frame.filter(in_context).get_column("doc")
+    if context_docs.len():
+        # (only the few articles with such a town)
+        supporting = (
+            evidence.filter(pl.col("doc").is_in(context_docs.implode()))
+            .select("doc", "country")
+            .drop_nulls()
+            .unique()
+        )
         frame = frame.join(
             supporting.with_columns(supported=pl.lit(value=True)), on=["doc", "country"], how="left"
         )
     else:
         frame = frame.with_columns(supported=pl.lit(value=True))
-    places = evidence.filter(pl.col("label") == EntityLabel.LOCATION.value)
+    places = evidence.filter(
+        (pl.col("label") == EntityLabel.LOCATION.value) & pl.col("country").is_in(["USA", "GEO"])
+    )
     us_docs = places.filter(pl.col("country") == "USA").select("doc").unique()
     geo_docs = places.filter(pl.col("country") == "GEO").select("doc").unique()
     us_context = pl.col("doc").is_in(us_docs["doc"].implode()) & ~pl.col("doc").is_in(
