@@ -1384,3 +1384,18 @@ def test_territories_customs_and_pacific_bodies() -> None:
         ("Guianese", "country:GUF", "GUF"),
         ("HTSUS", "instr:htsus", "USA"),
     ]
+
+
+def test_trade_bodies_of_the_tuning_gold_and_traffic_in_capitals() -> None:
+    # Gazetteer 2026.11.33. TRAFFIC, the wildlife trade monitor, is no mention in ALL CAPS,
+    # where it is the word (`AIR TRAFFIC RISES`).
+    rows = _tag(
+        "TRAFFIC and the Australian Taxation Office asked the WTO to restore its Appellate Body.",
+        headline="AIR TRAFFIC RISES",
+    )
+    assert [(m["field"], m["text"], m["entity_id"]) for m in rows] == [
+        ("body", "TRAFFIC", "org:traffic"),
+        ("body", "Australian Taxation Office", "org:ato"),
+        ("body", "WTO", "org:wto"),
+        ("body", "Appellate Body", "org:wto-appellate-body"),
+    ]
