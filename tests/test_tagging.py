@@ -84,6 +84,12 @@ def test_a_town_named_like_a_company_or_a_person_counts_only_beside_its_country(
         ("Rosario", "ARG"),
     ]
     assert _tag("Analyst Ramon del Rosario said so.") == []
+    # (San Antonio, Texas, stays out of Chile's port)
+    chile = _tag("Chilean fruit left the Port of San Antonio.")
+    assert [(m["text"], m["country"]) for m in chile] == [
+        ("Chilean", "CHL"),
+        ("Port of San Antonio", None),
+    ]
     rows = _tag("Sapporo Brewers of Japan issued notes.", headline="SAPPORO ISSUES NOTES")
     assert [m["text"] for m in rows if m["field"] == "headline"] == []
 
