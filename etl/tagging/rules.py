@@ -36,7 +36,7 @@ from etl.tagging.gazetteer import (
     RULE_US_STATE,
     TRADE_WORDS,
 )
-from etl.tagging.matcher import slice_chars
+from etl.tagging.matcher import slice_chars, text_position
 from etl.tagging.regex import extract, is_ascii
 from schemas.records import EntityLabel
 
@@ -380,6 +380,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
                 pl.when(bare).then(extract(pl.col("right"), _BARE_COMPLEMENT, 1, right_ascii)),
             ).fill_null(""),
         )
+        .with_columns(run=with_initial)
         .with_columns(
             complement=pl.when(pl.col("complement").str.contains(_LIST_OF_NAMES))
             .then(pl.col("complement").str.replace(r",.*$", ""))
@@ -388,13 +389,13 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("complement"))
             .str.replace(_DATE_IN_COMPLEMENT, ""),
             run=pl.when(loose)
-            .then(with_initial.str.replace(_STRIP_LEADING_LOOSE, ""))
+            .then(pl.col("run").str.replace(_STRIP_LEADING_LOOSE, ""))
             .otherwise(
                 # Two places joined by `and` are two names (`Lae and Motukea International
                 # Terminal`): a place's run starts after its last `and`.
                 pl.when(is_place)
-                .then(with_initial.str.replace(r"^.* (?:and|&) +", ""))
-                .otherwise(with_initial.str.replace(_BEFORE_COORDINATED, ""))
+                .then(pl.col("run").str.replace(r"^.* (?:and|&) +", ""))
+                .otherwise(pl.col("run").str.replace(_BEFORE_COORDINATED, ""))
                 .str.replace(_STRIP_LEADING, "")
             ),
         )
@@ -784,8 +785,7 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
     dropped = frame.filter(drop)
     if dropped.height == 0:
         return mentions
-    key = pl.col("doc").cast(pl.Int64) * 2 + (pl.col("field") == "headline").cast(pl.Int64)
-    key = key * (1 << 31) + pl.col("start")
+    key = text_position(pl.col("start"))
     return mentions.filter(~key.is_in(dropped.select(key).to_series().implode()))
 
 
