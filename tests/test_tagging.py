@@ -92,6 +92,16 @@ def test_a_town_named_like_a_company_or_a_person_counts_only_beside_its_country(
     ]
     rows = _tag("Sapporo Brewers of Japan issued notes.", headline="SAPPORO ISSUES NOTES")
     assert [m["text"] for m in rows if m["field"] == "headline"] == []
+    # (a crossing named like a person, and a body's name another country's once bore)
+    jordan = _tag("Trucks crossed at Jaber into Jordan.")
+    assert [(m["text"], m["entity_id"]) for m in jordan] == [
+        ("Jaber", "loc:jaber-crossing"),
+        ("Jordan", "country:JOR"),
+    ]
+    assert [m["text"] for m in _tag("Sheikh Jaber of Kuwait said so.")] == ["Kuwait"]
+    assert [m["text"] for m in _tag("The Uprava carina of Montenegro seized cigarettes.")] == [
+        "Montenegro"
+    ]
 
 
 def test_nested_name_is_one_mention_and_its_country_counts() -> None:
@@ -1405,3 +1415,49 @@ def test_trade_bodies_of_the_tuning_gold_and_traffic_in_capitals() -> None:
         ("body", "WTO", "org:wto"),
         ("body", "Appellate Body", "org:wto-appellate-body"),
     ]
+
+
+def test_a_name_in_other_words_after_an_organization_is_that_organization() -> None:
+    # `Name (Other Name)`: the name in its own language or script, capitalised words or
+    # another entry's name (`Carinska uprava` is also Croatia's customs); not a name holding
+    # another (a place), nor the long form an acronym before it defines.
+    rows = _tag(
+        "Jordan Customs (Al-Jamarik Al-Urduniya) and the Customs Administration of North "
+        "Macedonia (Carinska uprava) signed. Al-Jamarik Al-Urduniya said so. Jordan Customs "
+        "(Amman Customs House) agreed, as did the WCO (World Customs Organization)."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Jordan Customs", "org:customs:JOR"),
+        ("Al-Jamarik Al-Urduniya", "org:customs:JOR"),
+        ("Customs Administration of North Macedonia", "org:customs:MKD"),
+        ("Carinska uprava", "org:customs:MKD"),
+        ("Al-Jamarik Al-Urduniya", "org:customs:JOR"),
+        ("Jordan Customs", "org:customs:JOR"),
+        ("Amman Customs", "org:customs:JOR"),
+        ("WCO", "org:wco"),
+        ("World Customs Organization", "org:wco"),
+    ]
+
+
+def test_committees_and_directorates_named_by_their_portfolio_are_names() -> None:
+    # Every word is generic, but the portfolio names the body, as a ministry's does; in French
+    # sentence case `générale` stays lower-case inside the name.
+    rows = _tag(
+        "The Directorate General of Customs and Excise told the Committee on Public Finance, "
+        "and the Direction générale des Douanes (DGD) agreed. DGD said so. The Committee met."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        (
+            "Directorate General of Customs and Excise",
+            "org:x-directorate-general-of-customs-and-excise",
+        ),
+        ("Committee on Public Finance", "org:x-committee-on-public-finance"),
+        ("Direction générale des Douanes", "org:x-direction-generale-des-douanes"),
+        ("DGD", "org:x-direction-generale-des-douanes"),
+        ("DGD", "org:x-direction-generale-des-douanes"),
+    ]
+
+
+def test_a_programme_takes_its_version_number_and_a_subdivision_its_type_only() -> None:
+    rows = _tag("The CEISA 4.0 system reached Kano State, Lagos 4.0 and the AEO State office.")
+    assert [m["text"] for m in rows] == ["CEISA 4.0", "Kano State", "Lagos", "AEO"]

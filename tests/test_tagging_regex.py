@@ -143,7 +143,10 @@ def test_long_forms_of_several_lengths_and_initials_in_one_batch() -> None:
 # keeps 32; a batch that runs more compiles some again every time (1-20 ms each), and which
 # ones depends on the process's hash seed. A new rule should use string operations or fold
 # into an existing regex: raise this only with a measurement (docs/TAGGING.md, Throughput).
-_REGEX_BUDGET = 68
+# (69 since a programme's version is read by the regex of a subdivision's type: this batch names
+# no subdivision, so it did not run that regex before; a 3 MB synthetic batch runs 69 both
+# before and after.)
+_REGEX_BUDGET = 69
 
 
 def test_one_batch_stays_within_the_regex_budget(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -143,9 +143,11 @@ _ROMANCE_OF = (
 )
 _ROMANCE_COMPLEMENT = (
     # (a hyphened second word first: `Direção-Geral das Alfândegas`)
-    r"^((?:[\-\x{2013}]\p{Lu}[\p{L}\p{N}]*)?(?: +"
+    # (and, in French sentence case, a lower-case `générale` or `nationale`: `Direction
+    # générale des Douanes`)
+    r"^((?:[\-\x{2013}]\p{Lu}[\p{L}\p{N}]*)?(?: +(?:"
     + _TOKEN
-    + r"){0,2} +"
+    + r"|générale|generale|nationale)){0,2} +"
     + _ROMANCE_OF
     + r" +"
     + _TOKEN
@@ -503,7 +505,8 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
 
     `parens`: doc, field, text, ascii, start (of the parenthesis). Output: doc, field, acr,
     acr_start, acr_end, long, long_start, long_end, long_label (the label of a head word the
-    long form ends in, or null).
+    long form ends in, or null), renamed (the "acronym" is a name in other words, and the long
+    form is the mention that ends at long_end) and run (that name is capitalised words).
     """
     text, ascii, at = pl.col("text"), pl.col("ascii"), pl.col("start")
     window_start = pl.max_horizontal(at - _DEF_WINDOW, pl.lit(0))
@@ -611,7 +614,42 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
             long_end="long_end",
         )
     )
-    both = pl.concat([forward, backward, aside])
+    # Name (Other Name): an organization's name in its own language or script, beside the
+    # name before (`Jordan Customs (Al-Jamarik Al-Urduniya)`, `Customs Administration of North
+    # Macedonia (Carinska uprava)`). The other name takes the place of the acronym; whether an
+    # organization's mention ends before it, and what the other name holds, `_apply_definitions`
+    # says. `run`: whether the other name is capitalised words (or it must be a known name).
+    other = (
+        named.filter(
+            (at > 0)
+            & (slice_chars(text, at - 1, 1, ascii) == " ")
+            & ~pl.col("inner").str.contains(", ", literal=True)
+            & pl.col("inner").str.split(" ").list.len().is_between(2, 6)
+        )
+        # (not where an acronym before it is what the name defines: `WCO (World Customs
+        # Organization)`)
+        .join(
+            backward.select("doc", "field", start=pl.col("long_start") - 1),
+            on=["doc", "field", "start"],
+            how="anti",
+        )
+        .select(
+            "doc",
+            "field",
+            forward=pl.lit(value=True),
+            acr="inner",
+            acr_start=at + 1,
+            acr_end=at + 1 + pl.col("inner").str.len_chars().cast(pl.Int64),
+            long=pl.lit(None, dtype=pl.String),
+            long_start=pl.lit(None, dtype=pl.Int64),
+            long_end=at - 1,
+            renamed=pl.lit(value=True),
+            run=pl.col("inner").str.contains(_INNER_RUN),
+        )
+    )
+    both = pl.concat([forward, backward, aside, other], how="diagonal_relaxed").with_columns(
+        pl.col("renamed", "run").fill_null(value=False)
+    )
     long = both.get_column("long")
     # A head word that comes first (`Programa de Integración Fronteriza`), else the one that
     # ends the long form (`Nuuk Port and Logistics` is a company, `Port of Spain Authority` an

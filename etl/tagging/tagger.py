@@ -75,10 +75,13 @@ _ORG_EXTENSIONS = [*LEGAL_FORMS, "Secretariat"]
 # `Moscow Oblast`); the gazetteer lists the typed form itself only where the bare name is no
 # name of its own (`Shan State`).
 _SUBDIVISION = "loc:iso3166-2-"
+# A programme's version number written after its name is part of it too (`CEISA 4.0`); the
+# same regex reads both, and each kind of mention takes only its own.
 _TYPE_AFTER = (
     r"^( (?:State|Region|Governorate|Province|Prefecture|Oblast|Emirate|Canton|County"
-    r"|Department|Autonomous Region))(?:[^\p{L}\p{N}\-]|$)"
+    r"|Department|Autonomous Region)| \d{1,2}\.\d{1,2})(?:[^\p{L}\p{N}\-]|$)"
 )
+_DIGITS = list("0123456789")
 # What joins a second name to a first one's complement (`Protocol of Accession and the Common
 # Market for Eastern and Southern Africa`).
 _AND_THE = " and the "
@@ -87,7 +90,8 @@ _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
 # its subject (`the State Committee for National Security`, `the Law on Customs`): named,
 # though every word is generic.
 _NAMED_BY_SUBJECT = (
-    r"^(?:(?:\p{Lu}\S* )*(?:Ministry|Department|Committee) (?:of|for) \p{Lu}"
+    r"^(?:(?:\p{Lu}\S* )*(?:Ministry|Department|Committee|Directorate(?: General)?)"
+    r" (?:of|for|on) \p{Lu}"
     r"|\p{Lu}\S* (?:Ministry|Department)$|Law (?:on|of) \p{Lu})"
 )
 _ENTITY = ["entity_id", "label", "name", "country"]
@@ -133,7 +137,7 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     heads = _gather(
         hits.filter(pl.col("head").is_not_null()), patterns, "head_at", "head_first"
     ).with_columns(start=pl.col("start") + pl.col("head_at"))
-    found = _extend_subdivisions(_extend_with_heads(found, heads))
+    found = _extend_over_suffixes(_extend_with_heads(found, heads))
     found = _extend_places_in_titles(found, heads, styles)
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
@@ -300,14 +304,20 @@ def _extend_over(
     return pl.concat([kept, extended.select(keyed.columns)]).select(found.columns)
 
 
-def _extend_subdivisions(found: pl.DataFrame) -> pl.DataFrame:
-    """Extend a subdivision's name over its type right after it (`Kano State`)."""
+def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
+    """Extend a subdivision's name over its type right after it (`Kano State`), and a
+    programme's over its version (`CEISA 4.0`)."""
     subdivision = pl.col("entity_id").str.starts_with(_SUBDIVISION)
-    if not found.select(subdivision.any()).item():
+    programme = pl.col("label") == EntityLabel.PROGRAMME.value
+    if not found.select((subdivision | programme).any()).item():
         return found
     after = slice_chars(pl.col("full"), pl.col("end"), 20, pl.col("ascii"))
-    typed = after.str.extract(_TYPE_AFTER, 1).str.len_chars().cast(pl.Int64)
-    keyed = found.with_columns(typed=pl.when(subdivision).then(typed))
+    suffix = after.str.extract(_TYPE_AFTER, 1)
+    version = suffix.str.slice(1, 1).is_in(_DIGITS)
+    typed = suffix.str.len_chars().cast(pl.Int64)
+    keyed = found.with_columns(
+        typed=pl.when(pl.when(version).then(programme).otherwise(subdivision)).then(typed)
+    )
     return keyed.with_columns(
         end=pl.col("end") + pl.col("typed").fill_null(0),
         text=pl.when(pl.col("typed").is_not_null())
@@ -651,7 +661,11 @@ def _apply_definitions(
         )
         .with_columns(
             has_long=pl.col("m_start").is_not_null()
-            & (pl.col("forward") | (pl.col("m_start") == pl.col("long_start")))
+            # (a name in other words is an organization's: `Jordan Customs (Al-Jamarik
+            # Al-Urduniya)`)
+            & pl.when("renamed")
+            .then(pl.col("l_label") == EntityLabel.ORG.value)
+            .otherwise(pl.col("forward") | (pl.col("m_start") == pl.col("long_start")))
             # unless it is too short a name for the acronym and starts with another letter:
             # `Central Asia (BOMCA)` ends `Border Management Programme in Central Asia`;
             # or starts with another letter and ends in the long form the initials found:
@@ -687,7 +701,23 @@ def _apply_definitions(
             right_on=["doc", "field", "start", "end"],
             how="left",
         )
+        # The other name is capitalised words or a known organization's name (another country's
+        # customs by the same words: `Carinska uprava` is Croatian and Macedonian).
+        .filter(
+            ~pl.col("renamed")
+            | (pl.col("a_label") == EntityLabel.ORG.value)
+            | (pl.col("a_entity_id").is_null() & pl.col("run"))
+        )
     )
+    # ... and holds no other name (`Jordan Customs (Amman Customs House)`).
+    words = defs.filter(pl.col("renamed") & pl.col("a_entity_id").is_null())
+    if words.height:
+        holding = (
+            words.select("def", "doc", "field", "acr_start", "acr_end")
+            .join(found.select("doc", "field", f_start="start"), on=["doc", "field"])
+            .filter(pl.col("f_start").is_between("acr_start", "acr_end", closed="left"))
+        )
+        defs = defs.join(holding.select("def"), on="def", how="anti")
     same_country = (
         defs.filter(pl.col("l_country").is_not_null())
         .select("def", "acr", "l_country")
@@ -738,7 +768,9 @@ def _apply_definitions(
     # A plural acronym (AEOs) also defines its singular.
     singular = pl.col("acr").str.strip_suffix("s")
     variant = pl.when(
-        pl.col("acr").str.ends_with("s") & (singular.str.count_matches(r"\p{Lu}") >= 2)
+        ~pl.col("renamed")
+        & pl.col("acr").str.ends_with("s")
+        & (singular.str.count_matches(r"\p{Lu}") >= 2)
     ).then(singular)
     forms = (
         pl.concat(
