@@ -101,16 +101,15 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Twenty-fourth held-out set, written blind 2026-12-07 and first measured on 98b533e
-    # (gazetteer 2026.11.19): mention F1 0.905, country F1 0.989 (46 of 46, one extra); 0.907
-    # on acca573, 0.910 on 7bf2b85 to dd23698, 0.913 on 2026.11.29, 0.917 on 2026.11.30, 0.920
-    # on 2026.11.31, never read. Its country F1 fell to 0.979 (0.9787) on the way (a second extra
-    # country), so that floor is the lower figure. The sets used since to tune are
-    # tests/gold/written2 to written24 (written24 was the twenty-second held-out set).
-    # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
+    # Twenty-fifth held-out set, written blind 2026-12-07 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.922, country F1 0.951 (29 of 29, three extra); 0.942
+    # on 40323f8 to 51227c7, 0.947 on 2026.11.33 to 2026.11.35 (country F1 0.967), never
+    # read. The sets used since to tune are tests/gold/written2 to written25 (written25 was
+    # the twenty-fourth held-out set). A floor against regressions, not a target:
+    # docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.905, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.978, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.922, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.951, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
