@@ -551,12 +551,14 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
         long_start=at - pl.col("gap") - pl.col("long").str.len_chars().cast(pl.Int64),
         long_end=at - pl.col("gap"),
     )
-    named = frame.filter(~pl.col("is_acronym")).with_columns(
-        inner=slice_chars(text, at, 122, ascii).str.extract(_PAREN_NAME, 1)
+    named = (
+        frame.filter(~pl.col("is_acronym"))
+        .with_columns(inner=slice_chars(text, at, 122, ascii).str.extract(_PAREN_NAME, 1))
+        .with_columns(run=pl.col("inner").str.contains(_INNER_RUN))
     )
     # ACR (Long Name)
     backward = (
-        named.filter(pl.col("inner").str.contains(_INNER_RUN))
+        named.filter("run")
         .with_columns(before=slice_chars(text, at - 14, pl.min_horizontal(at, 14), ascii))
         .with_columns(acr=pl.col("before").str.extract(_ACRONYM_BEFORE, 1))
         .filter(pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
@@ -644,7 +646,7 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
             long_start=pl.lit(None, dtype=pl.Int64),
             long_end=at - 1,
             renamed=pl.lit(value=True),
-            run=pl.col("inner").str.contains(_INNER_RUN),
+            run="run",
         )
     )
     both = pl.concat([forward, backward, aside, other], how="diagonal_relaxed").with_columns(

@@ -309,25 +309,29 @@ def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
     programme's over its version (`CEISA 4.0`)."""
     subdivision = pl.col("entity_id").str.starts_with(_SUBDIVISION)
     programme = pl.col("label") == EntityLabel.PROGRAMME.value
-    if not found.select((subdivision | programme).any()).item():
+    keyed = found.with_row_index("mid")
+    # Only the few subdivisions and programmes are looked at, not every mention.
+    candidates = keyed.filter(subdivision | programme)
+    if candidates.height == 0:
         return found
-    after = slice_chars(pl.col("full"), pl.col("end"), 20, pl.col("ascii"))
-    suffix = after.str.extract(_TYPE_AFTER, 1)
-    version = suffix.str.slice(1, 1).is_in(_DIGITS)
-    typed = suffix.str.len_chars().cast(pl.Int64)
-    keyed = found.with_columns(
-        typed=pl.when(pl.when(version).then(programme).otherwise(subdivision)).then(typed)
+    suffix = slice_chars(pl.col("full"), pl.col("end"), 20, pl.col("ascii")).str.extract(
+        _TYPE_AFTER, 1
     )
-    return keyed.with_columns(
-        end=pl.col("end") + pl.col("typed").fill_null(0),
-        text=pl.when(pl.col("typed").is_not_null())
-        .then(
-            pl.concat_str(
-                "text", slice_chars(pl.col("full"), pl.col("end"), pl.col("typed"), pl.col("ascii"))
-            )
+    version = pl.col("suffix").str.slice(1, 1).is_in(_DIGITS)
+    extended = (
+        candidates.with_columns(suffix=suffix)
+        .filter(
+            pl.col("suffix").is_not_null() & pl.when(version).then(programme).otherwise(subdivision)
         )
-        .otherwise(pl.col("text")),
-    ).drop("typed")
+        .with_columns(
+            end=pl.col("end") + pl.col("suffix").str.len_chars().cast(pl.Int64),
+            text=pl.concat_str("text", "suffix"),
+        )
+    )
+    if extended.height == 0:
+        return found
+    kept = keyed.filter(~pl.col("mid").is_in(extended.get_column("mid").implode()))
+    return pl.concat([kept, extended.select(keyed.columns)]).select(found.columns)
 
 
 def _merge_phrases(
