@@ -1461,3 +1461,16 @@ def test_committees_and_directorates_named_by_their_portfolio_are_names() -> Non
 def test_a_programme_takes_its_version_number_and_a_subdivision_its_type_only() -> None:
     rows = _tag("The CEISA 4.0 system reached Kano State, Lagos 4.0 and the AEO State office.")
     assert [m["text"] for m in rows] == ["CEISA 4.0", "Kano State", "Lagos", "AEO"]
+
+
+def test_irish_counties_are_named_head_first() -> None:
+    # `County Cork`, `Co. Donegal`: one place each, of the Republic or of Northern Ireland;
+    # the bare county names stay as they were (Cork only beside its country, which a county
+    # names).
+    rows = _tag("Officers in County Cork and Co. Tyrone seized it; Cork was calm.")
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("County Cork", "IRL"),
+        ("Co. Tyrone", "GBR"),
+        ("Cork", "IRL"),
+    ]
+    assert [m["text"] for m in _tag("Co. Down traded; Cork stoppers sold.")] == ["Co. Down"]
