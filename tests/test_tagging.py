@@ -1474,3 +1474,20 @@ def test_irish_counties_are_named_head_first() -> None:
         ("Cork", "IRL"),
     ]
     assert [m["text"] for m in _tag("Co. Down traded; Cork stoppers sold.")] == ["Co. Down"]
+
+
+def test_an_acronym_before_a_programme_or_instrument_is_part_of_its_name() -> None:
+    # The outermost name: `IPPC ePhyto Solution` is the ePhyto Solution, one PROGRAMME; the
+    # acronym alone elsewhere stays the organization, and a full name before it does not join.
+    rows = _tag(
+        "Kenya joined the IPPC ePhyto Solution under the WCO SAFE Framework. The IPPC agreed; "
+        "the World Customs Organization SAFE Framework did not change."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Kenya", "country:KEN"),
+        ("IPPC ePhyto Solution", "prog:ephyto"),
+        ("WCO SAFE Framework", "instr:safe-framework"),
+        ("IPPC", "org:ippc"),
+        ("World Customs Organization", "org:wco"),
+        ("SAFE Framework", "instr:safe-framework"),
+    ]

@@ -142,6 +142,7 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
     found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs, gazetteer.companies)
+    found = _owned_by_acronym(found)
     definitions = acronym_definitions(_unexplained(hits.filter("paren"), found))
     found, defined_forms = _apply_definitions(
         found, definitions, gazetteer.alternatives, gazetteer.entities, patterns
@@ -331,6 +332,41 @@ def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
     if extended.height == 0:
         return found
     kept = keyed.filter(~pl.col("mid").is_in(extended.get_column("mid").implode()))
+    return pl.concat([kept, extended.select(keyed.columns)]).select(found.columns)
+
+
+def _owned_by_acronym(found: pl.DataFrame) -> pl.DataFrame:
+    """Take an organization's acronym into the programme or instrument named right after it.
+
+    `IPPC ePhyto Solution`, `EAC Common External Tariff`, `WCO Framework of Standards on
+    Cross-Border E-Commerce`: the owner's acronym is part of the outermost name, which keeps
+    the programme's or instrument's entity (as `EU-Kenya Economic Partnership Agreement` is
+    one instrument holding the EU).
+    """
+    keyed = found.with_row_index("mid")
+    owners = keyed.filter(
+        (pl.col("label") == EntityLabel.ORG.value) & pl.col("text").str.contains(_OWNER_ACRONYM)
+    )
+    if owners.height == 0:
+        return found
+    owned = (
+        keyed.filter(_one_of("label", _EXTENDABLE))
+        .join(
+            owners.select("doc", "field", o_mid="mid", o_start="start", start=pl.col("end") + 1),
+            on=["doc", "field", "start"],
+        )
+        .filter(slice_chars(pl.col("full"), pl.col("start") - 1, 1, pl.col("ascii")) == " ")
+    )
+    if owned.height == 0:
+        return found
+    extended = owned.with_columns(
+        start=pl.col("o_start"),
+        text=slice_chars(
+            pl.col("full"), pl.col("o_start"), pl.col("end") - pl.col("o_start"), pl.col("ascii")
+        ),
+    )
+    gone = pl.concat([owned.get_column("mid"), owned.get_column("o_mid")]).implode()
+    kept = keyed.filter(~pl.col("mid").is_in(gone))
     return pl.concat([kept, extended.select(keyed.columns)]).select(found.columns)
 
 
