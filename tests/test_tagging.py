@@ -1491,3 +1491,22 @@ def test_an_acronym_before_a_programme_or_instrument_is_part_of_its_name() -> No
         ("World Customs Organization", "org:wco"),
         ("SAFE Framework", "instr:safe-framework"),
     ]
+
+
+def test_a_complement_ends_before_and_the_next_bodys_possessor() -> None:
+    # `Kenya's Ministry of Trade and Uganda's Ministry of Finance` is two bodies of two
+    # countries; a name's own possessive (`Trade and Industry's spokesman`) and an acronym's
+    # (`NT and SA's Tokyo branch`) stay inside the name.
+    rows = _tag(
+        "Kenya's Ministry of Trade and Uganda's Ministry of Finance agreed. The Ministry of "
+        "Trade and Industry's spokesman met the Bank of America NT and SA's Tokyo branch."
+    )
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Kenya", "KEN"),
+        ("Ministry of Trade", "KEN"),
+        ("Uganda", "UGA"),
+        ("Ministry of Finance", "UGA"),
+        ("Ministry of Trade and Industry", None),
+        ("Bank of America NT and SA", "USA"),
+        ("Tokyo", "JPN"),
+    ]

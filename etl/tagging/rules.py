@@ -334,6 +334,11 @@ def derived_id(label: pl.Expr, name: pl.Expr, country: pl.Expr | None = None) ->
     return pl.concat_str(prefix, pl.lit(":x-"), scope, slug)
 
 
+def _is_upper(char: pl.Expr) -> pl.Expr:
+    """Whether a one-letter string is a capital letter (no regex)."""
+    return (char == char.str.to_uppercase()) & (char != char.str.to_lowercase())
+
+
 def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     """Return the capitalised phrases ending in each head-word hit (one row per kept phrase).
 
@@ -384,7 +389,25 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(run=with_initial)
         .with_columns(
-            complement=pl.when(pl.col("complement").str.contains(_LIST_OF_NAMES))
+            # A complement whose last `and` joins a possessor, a word (not an acronym) whose
+            # `'s` comes before a capitalised name, ends before that `and`: `Kenya's Ministry
+            # of Trade and | Uganda's Ministry of Finance`, but `the Ministry of Trade and
+            # Industry's spokesman` and `Bank of America NT and SA's Tokyo branch`.
+            complement=pl.when(
+                pl.col("complement").str.contains(" and ", literal=True)
+                & pl.col("right")
+                .str.slice(pl.col("complement").str.len_chars(), 2)
+                .is_in(["'s", "\u2019s"])
+                & _is_upper(pl.col("right").str.slice(pl.col("complement").str.len_chars() + 3, 1))
+                & ~_is_upper(pl.col("complement").str.split(" and ").list.last().str.slice(1, 1))
+            )
+            .then(
+                pl.col("complement")
+                .str.split(" and ")
+                .list.head(pl.col("complement").str.split(" and ").list.len() - 1)
+                .list.join(" and ")
+            )
+            .when(pl.col("complement").str.contains(_LIST_OF_NAMES))
             .then(pl.col("complement").str.replace(r",.*$", ""))
             .when(pl.col("complement").str.contains(_AND_THE_NAME))
             .then(pl.col("complement").str.replace(r" +and +the +.*$", ""))
