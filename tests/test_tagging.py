@@ -99,6 +99,11 @@ def test_a_town_named_like_a_company_or_a_person_counts_only_beside_its_country(
         ("Jordan", "country:JOR"),
     ]
     assert [m["text"] for m in _tag("Sheikh Jaber of Kuwait said so.")] == ["Kuwait"]
+    assert [m["text"] for m in _tag("Mills in Hamilton cheered Canadian tariffs.")] == [
+        "Hamilton",
+        "Canadian",
+    ]
+    assert [m["text"] for m in _tag("Lewis Hamilton said so.")] == []
     assert [m["text"] for m in _tag("The Uprava carina of Montenegro seized cigarettes.")] == [
         "Montenegro"
     ]
