@@ -241,7 +241,7 @@ def _town(geonameid: int, country: str, name: str, population: int) -> import_to
     return import_towns.Town(geonameid, country, name, population)
 
 
-def test_a_shared_town_name_goes_to_a_town_five_times_larger_or_to_none() -> None:
+def test_a_shared_town_name_goes_to_a_dominant_town_or_to_one_countrys_or_to_none() -> None:
     towns = [
         _town(1, "ARG", "Rosario", 948_312),
         _town(2, "PHL", "Rosario", 128_352),
@@ -249,17 +249,27 @@ def test_a_shared_town_name_goes_to_a_town_five_times_larger_or_to_none() -> Non
         _town(4, "USA", "Portland", 203_914),
         _town(5, "CMR", "Kribi", 93_482),  # under the population floor
         _town(6, "CMR", "Ngaound\u00e9r\u00e9", 238_196),
+        _town(7, "IND", "Hyderabad", 6_993_262),
+        _town(8, "PAK", "Hyderabad", 1_921_275),
     ]
     rows = import_towns.candidates(towns)
+    # (two Portlands of one country: the larger's, as the place is American either way)
     assert [(r.code, r.country, r.aliases) for r in rows] == [
         ("GN-1", "ARG", ("Rosario",)),
         ("GN-3", "USA", ("Portland",)),
-        ("GN-4", "USA", ("Portland",)),
         ("GN-6", "CMR", ("Ngaound\u00e9r\u00e9", "Ngaoundere")),
+        ("GN-7", "IND", ("Hyderabad",)),
+        ("GN-8", "PAK", ("Hyderabad",)),
     ]
-    # Two holders of one name are both `shared`, so neither is tagged.
+    # Two holders of one name in two countries are both `shared`, so neither is tagged.
     decided = {r.code: r.status for r in imp.decide(rows, frozenset(), None)}
-    assert decided == {"GN-1": "keep", "GN-3": "drop:shared", "GN-4": "drop:shared", "GN-6": "keep"}
+    assert decided == {
+        "GN-1": "keep",
+        "GN-3": "keep",
+        "GN-6": "keep",
+        "GN-7": "drop:shared",
+        "GN-8": "drop:shared",
+    }
 
 
 def test_towns_reach_the_gazetteer_and_lend_their_country() -> None:

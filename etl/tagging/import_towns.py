@@ -10,10 +10,11 @@ edits survive a re-import are those of `import_subdivisions` (same columns; `cod
 and names a subdivision holds, are `drop:listed`.
 
 A name several towns share goes to the most populous when it has at least five times the
-people of the next (`Rosario` is Argentina's, not the Philippine town's); otherwise it is
-`drop:shared`. The other automatic drops are the subdivisions': too short, compass words, an
-English word in Reuters-21578, or a name the Reuters stories mostly use for something else
-(surnames, companies, another place).
+people of the next (`Rosario` is Argentina's, not the Philippine town's), or when the towns
+within that factor are all in its country (`Suzhou`, Jiangsu's, over Anhui's: the place is
+China's either way); otherwise it is `drop:shared`. The other automatic drops are the
+subdivisions': too short, compass words, an English word in Reuters-21578, or a name the
+Reuters stories mostly use for something else (surnames, companies, another place).
 """
 
 from __future__ import annotations
@@ -91,8 +92,11 @@ def candidates(
         first = holders[0]
         if first.population < min_population or (below is not None and first.population >= below):
             continue
-        runner_up = holders[1].population if len(holders) > 1 else 0
-        owners = [first] if first.population >= DOMINANCE * runner_up else holders[:2]
+        # (rivals: the other towns within a factor of DOMINANCE; the name is the largest's when
+        # there are none, or when they are all in its country: two Suzhous are both China's)
+        rivals = [town for town in holders[1:] if DOMINANCE * town.population > first.population]
+        same_country = all(town.country == first.country for town in rivals)
+        owners = [first] if same_country else holders[:2]
         twin = ascii_twin(name)
         aliases = (name, twin) if twin != name else (name,)
         for town in owners:
