@@ -344,18 +344,24 @@ def _owned_by_acronym(found: pl.DataFrame) -> pl.DataFrame:
     one instrument holding the EU).
     """
     keyed = found.with_row_index("mid")
-    owners = keyed.filter(
-        (pl.col("label") == EntityLabel.ORG.value) & pl.col("text").str.contains(_OWNER_ACRONYM)
-    )
-    if owners.height == 0:
-        return found
+    # Pairs first, on positions (an integer join); the acronym test runs on the few pairs.
     owned = (
         keyed.filter(_one_of("label", _EXTENDABLE))
         .join(
-            owners.select("doc", "field", o_mid="mid", o_start="start", start=pl.col("end") + 1),
+            keyed.filter(pl.col("label") == EntityLabel.ORG.value).select(
+                "doc",
+                "field",
+                o_mid="mid",
+                o_start="start",
+                o_text="text",
+                start=pl.col("end") + 1,
+            ),
             on=["doc", "field", "start"],
         )
-        .filter(slice_chars(pl.col("full"), pl.col("start") - 1, 1, pl.col("ascii")) == " ")
+        .filter(
+            pl.col("o_text").str.contains(_OWNER_ACRONYM)
+            & (slice_chars(pl.col("full"), pl.col("start") - 1, 1, pl.col("ascii")) == " ")
+        )
     )
     if owned.height == 0:
         return found
