@@ -300,9 +300,16 @@ def _extend_over(
             name=pl.col("text"),
             source=pl.lit(SOURCE_HEAD),
         )
-    # A filter on the few row numbers, not an anti join that hashes every mention.
-    kept = keyed.filter(~pl.col("mid").is_in(extended.get_column("mid").implode()))
-    return pl.concat([kept, extended.select(keyed.columns)]).select(found.columns)
+    return _replaced(keyed, extended, extended.get_column("mid"))
+
+
+def _replaced(keyed: pl.DataFrame, new: pl.DataFrame, gone: pl.Series) -> pl.DataFrame:
+    """Return the mentions of `keyed` (numbered `mid`) without the rows `gone`, plus `new`.
+
+    A filter on the few row numbers, not an anti join that hashes every mention.
+    """
+    kept = keyed.filter(~pl.col("mid").is_in(gone.implode()))
+    return pl.concat([kept, new.select(keyed.columns)]).drop("mid")
 
 
 def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
@@ -331,8 +338,7 @@ def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
     )
     if extended.height == 0:
         return found
-    kept = keyed.filter(~pl.col("mid").is_in(extended.get_column("mid").implode()))
-    return pl.concat([kept, extended.select(keyed.columns)]).select(found.columns)
+    return _replaced(keyed, extended, extended.get_column("mid"))
 
 
 def _owned_by_acronym(found: pl.DataFrame) -> pl.DataFrame:
@@ -371,9 +377,8 @@ def _owned_by_acronym(found: pl.DataFrame) -> pl.DataFrame:
             pl.col("full"), pl.col("o_start"), pl.col("end") - pl.col("o_start"), pl.col("ascii")
         ),
     )
-    gone = pl.concat([owned.get_column("mid"), owned.get_column("o_mid")]).implode()
-    kept = keyed.filter(~pl.col("mid").is_in(gone))
-    return pl.concat([kept, extended.select(keyed.columns)]).select(found.columns)
+    gone = pl.concat([owned.get_column("mid"), owned.get_column("o_mid")])
+    return _replaced(keyed, extended, gone)
 
 
 def _merge_phrases(
