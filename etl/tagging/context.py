@@ -24,12 +24,19 @@ What keeps it precise:
 The place has no country (the context does not say whose it is) and a derived id. Its other
 occurrences in the article, headline included, are found by the tagger's rescan like those of
 a defined acronym.
+
+A known place also says where a name before it is (`located_cues`): `shifted to Ilo in
+southern Peru`, `trucked from Atambua in West Timor`, `an export office at Morebaya in
+Forécariah prefecture`. There the cue is the `in` before the known place, the name must
+follow `to`, `from`, `at`, `near`, `via` or `towards` (`sold to Purity Supreme in New England`
+is the risk they take), and the place takes the known place's country.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from etl.tagging.gazetteer import LEGAL_FORMS
 from etl.tagging.matcher import slice_chars, text_position
 from etl.tagging.regex import ascii_form, extract, is_ascii
 from etl.tagging.rules import (
@@ -40,7 +47,7 @@ from etl.tagging.rules import (
 )
 from schemas.records import EntityLabel
 
-__all__ = ["SOURCE_CONTEXT", "context_places"]
+__all__ = ["SOURCE_CONTEXT", "context_places", "located_cues"]
 
 SOURCE_CONTEXT = "rule:context"
 
@@ -57,9 +64,63 @@ _NAMES = r"(" + _NAME + r"(?: and " + _NAME + r")?)"
 _BEFORE = r"(?:^| )(?:[\p{Ll}\p{N}(](?:\S*[^\s.!?:;])? |The )" + _NAMES + r" $"
 # After the place word: `of`, perhaps `the`, and the names, ending at a word's end.
 _AFTER = r"^( of (?:the )?)" + _NAMES + r"(?:[^\p{L}\p{N}\-\x{2013}'\x{2019}]|$)"
-_NOT_A_PLACE_WORD = sorted({*generic_and_sentence_words(), *DAYS_AND_MONTHS})
+# (and companies' legal forms, with `Co`, which is no head word: `to Morgan Guaranty Trust Co in
+# New York`)
+_NOT_A_PLACE_WORD = sorted(
+    {*generic_and_sentence_words(), *DAYS_AND_MONTHS, *LEGAL_FORMS, "Co", "Co.", "Cos"}
+)
 # A name whose last word ends so is an adjective of people (`North European`, `Kurdish`).
 _ADJECTIVE_ENDINGS = ("ean", "ian", "ese", "ish")
+
+
+# Where a known place locates the name before it: `in`, perhaps a direction, right before it.
+_IN = " in "
+_DIRECTIONS = [
+    f" in {direction} "
+    for word in ("north", "south", "east", "west", "central")
+    for direction in (word, f"{word}ern" if word != "central" else word)
+]
+# The words a located name follows (`shifted to Ilo in southern Peru`).
+_TOWARDS = ["to", "from", "at", "near", "via", "towards"]
+
+
+def located_cues(found: pl.DataFrame) -> pl.DataFrame:
+    """Return cues for the names a known place locates: the `in` before a place with a country.
+
+    `found`: the mentions so far (the tagger's columns). Output: the cue columns
+    `context_places` reads (doc, field, text, ascii, start, end, context), and the country the
+    located name takes. Bodies only: a Title Case headline capitalises every word.
+    """
+    near = slice_chars(
+        pl.col("full"),
+        pl.max_horizontal(pl.col("start") - 16, pl.lit(0)),
+        pl.min_horizontal(pl.col("start"), pl.lit(16)),
+        pl.col("ascii"),
+    )
+    direction = pl.lit(None, dtype=pl.String)
+    for form in _DIRECTIONS:
+        direction = pl.when(near.str.ends_with(form)).then(pl.lit(form)).otherwise(direction)
+    cue = pl.coalesce(direction, pl.when(near.str.ends_with(_IN)).then(pl.lit(_IN)))
+    places = found.filter(
+        (pl.col("field") == "body")
+        & pl.col("label").is_in([EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value])
+        & pl.col("country").is_not_null()
+    )
+    return (
+        places.select("doc", "field", "full", "ascii", "start", "country", cue=cue)
+        .drop_nulls("cue")
+        .select(
+            "doc",
+            "field",
+            "ascii",
+            "country",
+            text="full",
+            # (the cue word is `in` itself: the name ends a space before it)
+            start=pl.col("start") - pl.col("cue").str.len_chars().cast(pl.Int64) + 1,
+            end=pl.col("start") - pl.col("cue").str.len_chars().cast(pl.Int64) + 3,
+            context=pl.lit("located"),
+        )
+    )
 
 
 def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -69,6 +130,8 @@ def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFram
     context: where the name stands, `before`, `after` or `both`). `found`: the mentions so far
     (the tagger's columns). The forms (doc, surface, entity columns, source) go to the rescan.
     """
+    if "country" not in cues.columns:
+        cues = cues.with_columns(country=pl.lit(None, dtype=pl.String))
     places = _candidates(cues, found)
     if places.height == 0:
         return found, pl.DataFrame(schema=forms_schema())
@@ -95,7 +158,7 @@ def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFram
         entity_id=derived_id(label, pl.col("text")),
         label=label,
         name=pl.col("text"),
-        country=pl.lit(None, dtype=pl.String),
+        country="country",
         source=pl.lit(SOURCE_CONTEXT),
         ascii="ascii",
         text="text",
@@ -110,7 +173,7 @@ def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFram
 
 
 def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
-    """Return the names beside the cue words: doc, field, full, ascii, start, end, text.
+    """Return the names beside the cue words: doc, field, full, ascii, country, start, end, text.
 
     Most cue words stand beside no capitalised word (`the border`) or beside a name already
     found (`the Kenya border`): string tests set those aside first, so the regexes (whose
@@ -134,10 +197,19 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     windows = (
         cues.lazy()
         .select(
-            "doc", "field", "ascii", "start", "end", "context", full="text", left=left, right=right
+            "doc",
+            "field",
+            "ascii",
+            "start",
+            "end",
+            "context",
+            "country",
+            full="text",
+            left=left,
+            right=right,
         )
         .with_columns(
-            is_before=stands.is_in(["before", "both"])
+            is_before=stands.is_in(["before", "both", "located"])
             & _capitalised(last_word)
             # (`the English port of Dover`: the name before the word qualifies the place after)
             & ~of
@@ -163,19 +235,44 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     after = windows.filter("is_after")
     if before.height == 0 and after.height == 0:
         return pl.DataFrame()
-    before = before.select(
-        "doc",
-        "field",
-        "full",
-        "ascii",
-        names=_extract(before, "left", _BEFORE, 1),
-        start="start",
-    ).with_columns(start=pl.col("start") - 1 - pl.col("names").str.len_chars().cast(pl.Int64))
+    before = (
+        before.select(
+            "doc",
+            "field",
+            "full",
+            "ascii",
+            "country",
+            "left",
+            "context",
+            names=_extract(before, "left", _BEFORE, 1),
+            start="start",
+        )
+        # A name a known place locates follows a word of motion or place (`to Ilo in southern
+        # Peru`), and takes that place's country; a place word's name takes none.
+        .filter(
+            (pl.col("context") != "located")
+            | pl.col("left")
+            .str.head(
+                pl.col("left").str.len_chars().cast(pl.Int64)
+                - pl.col("names").str.len_chars().cast(pl.Int64)
+                - 2
+            )
+            .str.split(" ")
+            .list.last()
+            .is_in(_TOWARDS)
+        )
+        .with_columns(
+            start=pl.col("start") - 1 - pl.col("names").str.len_chars().cast(pl.Int64),
+            country=pl.when(pl.col("context") == "located").then("country"),
+        )
+        .drop("left", "context")
+    )
     after = after.select(
         "doc",
         "field",
         "full",
         "ascii",
+        country=pl.lit(None, dtype=pl.String),
         names=_extract(after, "right", _AFTER, 2),
         start=pl.col("end") + _extract(after, "right", _AFTER, 1).str.len_chars().cast(pl.Int64),
     )
@@ -187,12 +284,13 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     second = pl.col("names").str.split(" and ").list.get(1, null_on_oob=True)
     parts = pl.concat(
         [
-            names.select("doc", "field", "full", "ascii", "start", text=first),
+            names.select("doc", "field", "full", "ascii", "country", "start", text=first),
             names.select(
                 "doc",
                 "field",
                 "full",
                 "ascii",
+                "country",
                 start=pl.col("start") + first.str.len_chars().cast(pl.Int64) + len(" and "),
                 text=second,
             ),

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from etl.tagging.context import context_places
+from etl.tagging.context import context_places, located_cues
 from etl.tagging.gazetteer import LEGAL_FORMS, SOURCE_NAME, TRADE_WORDS, Gazetteer
 from etl.tagging.matcher import scan, slice_chars, text_position
 from etl.tagging.rules import (
@@ -148,6 +148,8 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
         found, definitions, gazetteer.alternatives, gazetteer.entities, patterns
     )
     cues = _gather(hits.filter(pl.col("context").is_not_null()), patterns, "context")
+    # (and the names a known place locates: `shifted to Ilo in southern Peru`)
+    cues = pl.concat([cues, located_cues(found)], how="diagonal_relaxed")
     found, context_forms = context_places(cues, found)
     known = gazetteer.patterns.select(surface="pattern")
     found = _rescan(texts, found, phrase_forms, pl.concat([defined_forms, context_forms]), known)
