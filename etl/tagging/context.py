@@ -74,14 +74,14 @@ _ADJECTIVE_ENDINGS = ("ean", "ian", "ese", "ish")
 
 
 # Where a known place locates the name before it: `in`, perhaps a direction, right before it.
-_IN = " in "
 _DIRECTIONS = [
-    f" in {direction} "
-    for word in ("north", "south", "east", "west", "central")
-    for direction in (word, f"{word}ern" if word != "central" else word)
+    "",
+    *(f"{word} " for word in ("north", "south", "east", "west", "central")),
+    *(f"{word}ern " for word in ("north", "south", "east", "west")),
 ]
 # The words a located name follows (`shifted to Ilo in southern Peru`).
 _TOWARDS = ["to", "from", "at", "near", "via", "towards"]
+_LOCATED_WINDOW = 60
 
 
 def located_cues(found: pl.DataFrame) -> pl.DataFrame:
@@ -89,37 +89,57 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
 
     `found`: the mentions so far (the tagger's columns). Output: the cue columns
     `context_places` reads (doc, field, text, ascii, start, end, context), and the country the
-    located name takes. Bodies only: a Title Case headline capitalises every word.
+    located name takes. Bodies only: a Title Case headline capitalises every word. String tests
+    keep the few places with `in` and a capitalised word before them, after one of the words
+    above, so the context rule's regexes see only those.
     """
-    near = slice_chars(
-        pl.col("full"),
-        pl.max_horizontal(pl.col("start") - 16, pl.lit(0)),
-        pl.min_horizontal(pl.col("start"), pl.lit(16)),
-        pl.col("ascii"),
-    )
-    direction = pl.lit(None, dtype=pl.String)
-    for form in _DIRECTIONS:
-        direction = pl.when(near.str.ends_with(form)).then(pl.lit(form)).otherwise(direction)
-    cue = pl.coalesce(direction, pl.when(near.str.ends_with(_IN)).then(pl.lit(_IN)))
+    full, ascii = pl.col("full"), pl.col("ascii")
     places = found.filter(
         (pl.col("field") == "body")
         & pl.col("label").is_in([EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value])
         & pl.col("country").is_not_null()
+    ).select(
+        "doc",
+        "field",
+        "full",
+        "ascii",
+        "start",
+        "country",
+        near=slice_chars(
+            full,
+            pl.max_horizontal(pl.col("start") - 16, pl.lit(0)),
+            pl.min_horizontal(pl.col("start"), pl.lit(16)),
+            ascii,
+        ),
     )
-    return (
-        places.select("doc", "field", "full", "ascii", "start", "country", cue=cue)
-        .drop_nulls("cue")
-        .select(
-            "doc",
-            "field",
-            "ascii",
-            "country",
-            text="full",
-            # (the cue word is `in` itself: the name ends a space before it)
-            start=pl.col("start") - pl.col("cue").str.len_chars().cast(pl.Int64) + 1,
-            end=pl.col("start") - pl.col("cue").str.len_chars().cast(pl.Int64) + 3,
-            context=pl.lit("located"),
+    # (`in`, then nothing or a direction, right before the place)
+    tail = pl.col("near").str.split(" in ").list.last()
+    located = (
+        places.filter(pl.col("near").str.contains(" in ", literal=True))
+        .filter(tail.is_in(_DIRECTIONS))
+        .with_columns(at=pl.col("start") - tail.str.len_chars().cast(pl.Int64) - 3)
+        .with_columns(
+            left=slice_chars(
+                full,
+                pl.max_horizontal(pl.col("at") - _LOCATED_WINDOW, pl.lit(0)),
+                pl.min_horizontal(pl.col("at") - 1, pl.lit(_LOCATED_WINDOW)),
+                ascii,
+            )
         )
+        # (the word test first: splitting every window into words costs more)
+        .filter(pl.col("left").str.contains_any([f" {word} " for word in _TOWARDS]))
+        .filter(_capitalised(pl.col("left").str.split(" ").list.last()))
+    )
+    return located.select(
+        "doc",
+        "field",
+        "ascii",
+        "country",
+        text="full",
+        # (the cue word is `in` itself)
+        start="at",
+        end=pl.col("at") + 2,
+        context=pl.lit("located"),
     )
 
 
