@@ -118,12 +118,11 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
         places.filter(pl.col("near").str.contains(" in ", literal=True))
         .filter(tail.is_in(_DIRECTIONS))
         .with_columns(at=pl.col("start") - tail.str.len_chars().cast(pl.Int64) - 3)
+        # (the window ends before the space before `in`)
+        .with_columns(left_start=pl.max_horizontal(pl.col("at") - 1 - _LOCATED_WINDOW, pl.lit(0)))
         .with_columns(
             left=slice_chars(
-                full,
-                pl.max_horizontal(pl.col("at") - _LOCATED_WINDOW, pl.lit(0)),
-                pl.min_horizontal(pl.col("at") - 1, pl.lit(_LOCATED_WINDOW)),
-                ascii,
+                full, pl.col("left_start"), pl.col("at") - 1 - pl.col("left_start"), ascii
             )
         )
         # (the word test first: splitting every window into words costs more)
