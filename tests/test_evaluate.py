@@ -95,7 +95,8 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
     assert _heldout_report().sets == {"heldout": len(heldout)}
     # The reserve sets, measured but never read, wait to replace the held-out set.
     reserve = [_headlines(path) for path in sorted((DEFAULT_GOLD_DIR / "reserve").glob("*.jsonl"))]
-    assert [len(headlines) for headlines in reserve] == [10, 10, 10]
+    assert len(reserve) >= 2
+    assert all(len(headlines) == 10 for headlines in reserve)
     every = [h for headlines in reserve for h in headlines]
     assert len(set(every)) == len(every)
     assert not set(every) & (tuning | heldout)
