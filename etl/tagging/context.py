@@ -37,7 +37,7 @@ from __future__ import annotations
 import polars as pl
 
 from etl.tagging.gazetteer import LEGAL_FORMS
-from etl.tagging.matcher import slice_chars, text_position
+from etl.tagging.matcher import chars_before, slice_chars, text_position
 from etl.tagging.regex import ascii_form, extract, is_ascii
 from etl.tagging.rules import (
     DAYS_AND_MONTHS,
@@ -105,12 +105,7 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
         "ascii",
         "start",
         "country",
-        near=slice_chars(
-            full,
-            pl.max_horizontal(pl.col("start") - 16, pl.lit(0)),
-            pl.min_horizontal(pl.col("start"), pl.lit(16)),
-            ascii,
-        ),
+        near=chars_before(full, pl.col("start"), 16, ascii),
     )
     # (`in`, then nothing or a direction, right before the place)
     tail = pl.col("near").str.split(" in ").list.last()
@@ -119,12 +114,7 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
         .filter(tail.is_in(_DIRECTIONS))
         .with_columns(at=pl.col("start") - tail.str.len_chars().cast(pl.Int64) - 3)
         # (the window ends before the space before `in`)
-        .with_columns(left_start=pl.max_horizontal(pl.col("at") - 1 - _LOCATED_WINDOW, pl.lit(0)))
-        .with_columns(
-            left=slice_chars(
-                full, pl.col("left_start"), pl.col("at") - 1 - pl.col("left_start"), ascii
-            )
-        )
+        .with_columns(left=chars_before(full, pl.col("at") - 1, _LOCATED_WINDOW, ascii))
         # (the word test first: splitting every window into words costs more)
         .filter(pl.col("left").str.contains_any([f" {word} " for word in _TOWARDS]))
         .filter(_capitalised(pl.col("left").str.split(" ").list.last()))
@@ -201,8 +191,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     if cues.height == 0:
         return pl.DataFrame()
     text, ascii = pl.col("text"), pl.col("ascii")
-    window_start = pl.max_horizontal(pl.col("start") - _WINDOW, pl.lit(0))
-    left = slice_chars(text, window_start, pl.col("start") - window_start, ascii)
+    left = chars_before(text, pl.col("start"), _WINDOW, ascii)
     right = slice_chars(text, pl.col("end"), _WINDOW, ascii)
     stands = pl.col("context")
     # Where a mention starts and ends, as one integer per (doc, field, position).

@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-__all__ = ["Automaton", "compile_patterns", "scan", "slice_chars", "text_position"]
+__all__ = ["Automaton", "chars_before", "compile_patterns", "scan", "slice_chars", "text_position"]
 
 #: ASCII letters and digits: the bytes that continue a word.
 _WORD_BYTE = np.zeros(256, dtype=np.bool_)
@@ -77,6 +77,11 @@ def slice_chars(text: pl.Expr, start: pl.Expr, length: pl.Expr | int, ascii: pl.
     as_bytes = pl.when(ascii).then(text).cast(pl.Binary).bin.slice(start, length).cast(pl.String)
     as_chars = pl.when(~ascii).then(text).str.slice(start, length)
     return pl.coalesce(as_bytes, as_chars)
+
+
+def chars_before(text: pl.Expr, end: pl.Expr, width: int, ascii: pl.Expr) -> pl.Expr:
+    """Return the (at most) `width` code points of `text` that end at `end`."""
+    return slice_chars(text, end - width, pl.min_horizontal(end, pl.lit(width)), ascii)
 
 
 def scan(texts: pl.DataFrame, patterns: pl.Series | Automaton) -> pl.DataFrame:

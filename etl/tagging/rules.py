@@ -36,7 +36,7 @@ from etl.tagging.gazetteer import (
     RULE_US_STATE,
     TRADE_WORDS,
 )
-from etl.tagging.matcher import slice_chars, text_position
+from etl.tagging.matcher import chars_before, slice_chars, text_position
 from etl.tagging.regex import extract, is_ascii
 from schemas.records import EntityLabel
 
@@ -350,8 +350,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     bare head is left after the split).
     """
     text, ascii = pl.col("text"), pl.col("ascii")
-    window_start = pl.max_horizontal(pl.col("start") - _WINDOW, pl.lit(0))
-    left = slice_chars(text, window_start, pl.col("start") - window_start, ascii)
+    left = chars_before(text, pl.col("start"), _WINDOW, ascii)
     right = slice_chars(text, pl.col("end"), _WINDOW, ascii)
     loose = pl.col("head").is_in([EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value])
     first = pl.col("head_first").fill_null(value=False)
@@ -532,7 +531,6 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     form is the mention that ends at long_end) and run (that name is capitalised words).
     """
     text, ascii, at = pl.col("text"), pl.col("ascii"), pl.col("start")
-    window_start = pl.max_horizontal(at - _DEF_WINDOW, pl.lit(0))
     # A cheap look at the parenthesis first: most are not definitions at all.
     frame = (
         parens.select(
@@ -554,7 +552,7 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     # Long Name (ACR)
     forward = (
         frame.filter(pl.col("is_acronym"))
-        .with_columns(before=slice_chars(text, window_start, at - window_start, ascii))
+        .with_columns(before=chars_before(text, at, _DEF_WINDOW, ascii))
         # (a run may be missing: a name in sentence case still ends before the parenthesis,
         # `Direction générale des douanes et droits indirects (DGDDI)`)
         .with_columns(run=extract(pl.col("before"), _LONG_RUN, 1, is_ascii(pl.col("before"))))
@@ -582,7 +580,7 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     # ACR (Long Name)
     backward = (
         named.filter("run")
-        .with_columns(before=slice_chars(text, at - 14, pl.min_horizontal(at, 14), ascii))
+        .with_columns(before=chars_before(text, at, 14, ascii))
         .with_columns(acr=pl.col("before").str.extract(_ACRONYM_BEFORE, 1))
         .filter(pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
         .with_columns(
