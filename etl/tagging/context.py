@@ -135,12 +135,11 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
 def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return `found` with the places the cue words name added, and the places' forms.
 
-    `cues`: the matcher's hits of `CONTEXT_WORDS` (doc, field, text, ascii, start, end,
-    context: where the name stands, `before`, `after` or `both`). `found`: the mentions so far
-    (the tagger's columns). The forms (doc, surface, entity columns, source) go to the rescan.
+    `cues`: the matcher's hits of `CONTEXT_WORDS` and the `located_cues` (doc, field, text,
+    ascii, start, end, context: where the name stands, `before`, `after`, `both` or `located`;
+    country: the located name's, null for a word's). `found`: the mentions so far (the
+    tagger's columns). The forms (doc, surface, entity columns, source) go to the rescan.
     """
-    if "country" not in cues.columns:
-        cues = cues.with_columns(country=pl.lit(None, dtype=pl.String))
     places = _candidates(cues, found)
     if places.height == 0:
         return found, pl.DataFrame(schema=forms_schema())
