@@ -41,6 +41,7 @@ from etl.tagging.matcher import chars_before, slice_chars, text_position
 from etl.tagging.regex import ascii_form, extract, is_ascii
 from etl.tagging.rules import (
     DAYS_AND_MONTHS,
+    capitalised,
     derived_id,
     forms_schema,
     generic_and_sentence_words,
@@ -117,7 +118,7 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
         .with_columns(left=chars_before(full, pl.col("at") - 1, _LOCATED_WINDOW, ascii))
         # (the word test first: splitting every window into words costs more)
         .filter(pl.col("left").str.contains_any([f" {word} " for word in _TOWARDS]))
-        .filter(_capitalised(pl.col("left").str.split(" ").list.last()))
+        .filter(capitalised(pl.col("left").str.split(" ").list.last()))
     )
     return located.select(
         "doc",
@@ -217,7 +218,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(
             is_before=stands.is_in(["before", "both", "located"])
-            & _capitalised(last_word)
+            & capitalised(last_word)
             # (`the English port of Dover`: the name before the word qualifies the place after)
             & ~of
             # (a known name right before the word leaves nothing to find, unless a name before
@@ -228,7 +229,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             ),
             is_after=stands.is_in(["after", "both"])
             & of
-            & _capitalised(
+            & capitalised(
                 pl.when(of_the)
                 .then(pl.col("right").str.slice(8, 1))
                 .otherwise(pl.col("right").str.slice(4, 1))
@@ -314,12 +315,6 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             [pl.col("text").str.ends_with(ending) for ending in _ADJECTIVE_ENDINGS]
         )
     ).with_columns(end=pl.col("start") + pl.col("text").str.len_chars().cast(pl.Int64))
-
-
-def _capitalised(word: pl.Expr) -> pl.Expr:
-    """Return whether `word` starts with a capital (a letter that lower-casing changes)."""
-    first = word.str.slice(0, 1)
-    return first.str.to_lowercase() != first
 
 
 def _places(frame: pl.DataFrame, column: str) -> pl.Series:

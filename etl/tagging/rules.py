@@ -48,6 +48,7 @@ __all__ = [
     "SOURCE_CUSTOMS",
     "SOURCE_HEAD",
     "acronym_definitions",
+    "capitalised",
     "derived_id",
     "drop_ambiguous",
     "drop_currencies",
@@ -334,9 +335,11 @@ def derived_id(label: pl.Expr, name: pl.Expr, country: pl.Expr | None = None) ->
     return pl.concat_str(prefix, pl.lit(":x-"), scope, slug)
 
 
-def _is_upper(char: pl.Expr) -> pl.Expr:
-    """Whether a one-letter string is a capital letter (no regex)."""
-    return (char == char.str.to_uppercase()) & (char != char.str.to_lowercase())
+def capitalised(word: pl.Expr) -> pl.Expr:
+    """Return whether `word` starts with a capital (a letter that lower-casing changes; no
+    regex)."""
+    first = word.str.slice(0, 1)
+    return first.str.to_lowercase() != first
 
 
 def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
@@ -397,8 +400,10 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
                 & pl.col("right")
                 .str.slice(pl.col("complement").str.len_chars(), 2)
                 .is_in(["'s", "\u2019s"])
-                & _is_upper(pl.col("right").str.slice(pl.col("complement").str.len_chars() + 3, 1))
-                & ~_is_upper(pl.col("complement").str.split(" and ").list.last().str.slice(1, 1))
+                & capitalised(
+                    pl.col("right").str.slice(pl.col("complement").str.len_chars() + 3, 1)
+                )
+                & ~capitalised(pl.col("complement").str.split(" and ").list.last().str.slice(1, 1))
             )
             .then(
                 pl.col("complement")
