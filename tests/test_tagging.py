@@ -1534,3 +1534,61 @@ def test_a_known_place_locates_the_name_before_it() -> None:
         ("Tunisia", "COUNTRY", "TUN"),
         ("Mexico", "COUNTRY", "MEX"),
     ]
+
+
+def test_a_known_town_names_the_place_joined_to_it() -> None:
+    # `to Giurgiulesti and Sculeni`, `in Orange Walk and Belize City`: a name joined by `and` to
+    # a known town, after a word of motion or place, is a place of the town's country. Not
+    # after `between` (`between Washington and Fujitsu`), not beside a country (`in Japan and
+    # Toshiba`), not a company (`in Bilbao and Cia Espanola`).
+    rows = _tag(
+        "The lanes go to Giurgiulesti and Sculeni next year. Diesel was sold in Orange Walk "
+        "and Belize City. Talks between Washington and Fujitsu stalled. Plants in Japan and "
+        "Toshiba units grew. A plant in Bilbao and Cia Espanola de Petroleos opened."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Giurgiulesti", "LOCATION", "MDA"),
+        ("Sculeni", "LOCATION", "MDA"),
+        ("Orange Walk", "LOCATION", "BLZ"),
+        ("Belize City", "LOCATION", "BLZ"),
+        ("Washington", "LOCATION", "USA"),
+        ("Japan", "COUNTRY", "JPN"),
+        ("Bilbao", "LOCATION", "ESP"),
+    ]
+
+
+def test_american_after_inter_or_pan_is_no_country() -> None:
+    # The Americas' nations, not the United States; `inter-Korean` stays the Koreas'.
+    rows = _tag(
+        "Trucks use the Inter-American Highway; pan-American and inter-Korean trade grew, "
+        "an American official said."
+    )
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Inter-American Highway", None),
+        ("Korean", "KOR"),
+        ("American", "USA"),
+    ]
+
+
+def test_an_acronym_may_start_with_a_lower_case_prefix() -> None:
+    # `eSW` (electronic Single Window) defines the known name before it, which stays whole.
+    rows = _tag("Data goes through Ethiopia's National Single Window (eSW). The eSW is new.")
+    assert [(m["text"], m["entity_id"]) for m in rows if m["label"] == "PROGRAMME"] == [
+        ("National Single Window", _entity("National Single Window")),
+        ("eSW", _entity("National Single Window")),
+        ("eSW", _entity("National Single Window")),
+    ]
+
+
+def test_an_instruments_year_after_its_complement_is_part_of_its_title() -> None:
+    # `Loi de Finances 2026` as `Customs Act 2023`; not a range (`2026-2027`) nor a count.
+    rows = _tag(
+        "Under the Loi de Finances 2026, and the Ley de Aduanas 2023. The Loi de Finances "
+        "2026-2027 differs, and the Law on Customs 20 percent."
+    )
+    assert [m["text"] for m in rows] == [
+        "Loi de Finances 2026",
+        "Ley de Aduanas 2023",
+        "Loi de Finances",
+        "Law on Customs",
+    ]

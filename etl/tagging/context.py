@@ -30,6 +30,12 @@ southern Peru`, `trucked from Atambua in West Timor`, `an export office at Moreb
 Forécariah prefecture`. There the cue is the `in` before the known place, the name must
 follow `to`, `from`, `at`, `near`, `via` or `towards` (`sold to Purity Supreme in New England`
 is the risk they take), and the place takes the known place's country.
+
+A known town or port also says what a name joined to it by `and` is, after `in` and the
+words above: `to Giurgiulesti and Sculeni`, `in Orange Walk and Belize City`. The name takes
+the town's country. Not after `between`, where news puts parties (`between Washington and
+Fujitsu`), and not beside a country, which may be joined to anything (`in Japan and Toshiba
+units`).
 """
 
 from __future__ import annotations
@@ -63,12 +69,13 @@ _NAMES = r"(" + _NAME + r"(?: and " + _NAME + r")?)"
 # Before the place word: the names, after a whole word that starts in lower case (or a
 # number, a bracket), or a sentence's `The`: never a sentence's first word.
 _BEFORE = r"(?:^| )(?:[\p{Ll}\p{N}(](?:\S*[^\s.!?:;])? |The )" + _NAMES + r" $"
-# After the place word: `of`, perhaps `the`, and the names, ending at a word's end.
-_AFTER = r"^( of (?:the )?)" + _NAMES + r"(?:[^\p{L}\p{N}\-\x{2013}'\x{2019}]|$)"
-# (and companies' legal forms, with `Co`, which is no head word: `to Morgan Guaranty Trust Co in
-# New York`)
+# After the place word: `of`, perhaps `the`, and the names, ending at a word's end (or after a
+# known place, `and` and the names: `in Giurgiulesti and Sculeni`).
+_AFTER = r"^( of (?:the )?| and )" + _NAMES + r"(?:[^\p{L}\p{N}\-\x{2013}'\x{2019}]|$)"
+# (and companies' legal forms, with `Co` and `Cia`, which are no head words: `to Morgan
+# Guaranty Trust Co in New York`, `in Bilbao and Cia Espanola de Petroleos S.A.`)
 _NOT_A_PLACE_WORD = sorted(
-    {*generic_and_sentence_words(), *DAYS_AND_MONTHS, *LEGAL_FORMS, "Co", "Co.", "Cos"}
+    {*generic_and_sentence_words(), *DAYS_AND_MONTHS, *LEGAL_FORMS, "Co", "Co.", "Cos", "Cia"}
 )
 # A name whose last word ends so is an adjective of people (`North European`, `Kurdish`).
 _ADJECTIVE_ENDINGS = ("ean", "ian", "ese", "ish")
@@ -83,6 +90,10 @@ _DIRECTIONS = [
 # The words a located name follows (`shifted to Ilo in southern Peru`).
 _TOWARDS = ["to", "from", "at", "near", "via", "towards"]
 _LOCATED_WINDOW = 60
+# The words a name joined to a known place by `and` follows (`between Murghab and Khorog`).
+# (not `between`: news puts parties there, `between Washington and Fujitsu`)
+_BESIDE = [*_TOWARDS, "in"]
+_AND = " and "
 
 
 def located_cues(found: pl.DataFrame) -> pl.DataFrame:
@@ -105,6 +116,8 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
         "full",
         "ascii",
         "start",
+        "end",
+        "label",
         "country",
         near=chars_before(full, pl.col("start"), 16, ascii),
     )
@@ -120,16 +133,50 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("left").str.contains_any([f" {word} " for word in _TOWARDS]))
         .filter(capitalised(pl.col("left").str.split(" ").list.last()))
     )
-    return located.select(
-        "doc",
-        "field",
-        "ascii",
-        "country",
-        text="full",
-        # (the cue word is `in` itself)
-        start="at",
-        end=pl.col("at") + 2,
-        context=pl.lit("located"),
+    # `X and <town>` (the cue is `and`; the name before it) and `<town> and X` (the cue is the
+    # town; the name after it)
+    towns = places.filter(pl.col("label") == EntityLabel.LOCATION.value)
+    joined_after = towns.filter(pl.col("near").str.ends_with(_AND))
+    right = slice_chars(full, pl.col("end"), len(_AND) + 1, ascii)
+    joined_before = towns.filter(
+        pl.col("near").str.split(" ").list.get(-2, null_on_oob=True).is_in(_BESIDE)
+        & right.str.starts_with(_AND)
+        & capitalised(right.str.slice(len(_AND), 1))
+    )
+    return pl.concat(
+        [
+            located.select(
+                "doc",
+                "field",
+                "ascii",
+                "country",
+                text="full",
+                # (the cue word is `in` itself)
+                start="at",
+                end=pl.col("at") + 2,
+                context=pl.lit("located"),
+            ),
+            joined_after.select(
+                "doc",
+                "field",
+                "ascii",
+                "country",
+                text="full",
+                start=pl.col("start") - len(_AND) + 1,
+                end=pl.col("start") - 1,
+                context=pl.lit("joined-before"),
+            ),
+            joined_before.select(
+                "doc",
+                "field",
+                "ascii",
+                "country",
+                text="full",
+                start="start",
+                end="end",
+                context=pl.lit("joined-after"),
+            ),
+        ]
     )
 
 
@@ -200,7 +247,9 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     last_word = pl.col("left").str.split(" ").list.get(-2, null_on_oob=True)
     of = pl.col("right").str.starts_with(" of ")
     of_the = pl.col("right").str.starts_with(" of the ")
+    joined = stands == "joined-after"
     name_at = pl.col("end") + pl.when(of_the).then(len(" of the ")).otherwise(len(" of "))
+    name_at = pl.when(joined).then(pl.col("end") + len(_AND)).otherwise(name_at)
     # One query for both sides' tests (each a column), then the two sides apart.
     windows = (
         cues.lazy()
@@ -217,7 +266,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             right=right,
         )
         .with_columns(
-            is_before=stands.is_in(["before", "both", "located"])
+            is_before=stands.is_in(["before", "both", "located", "joined-before"])
             & capitalised(last_word)
             # (`the English port of Dover`: the name before the word qualifies the place after)
             & ~of
@@ -227,11 +276,15 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
                 ~text_position(pl.col("start") - 1).is_in(ends.implode())
                 | pl.col("left").str.contains(" and ", literal=True)
             ),
-            is_after=stands.is_in(["after", "both"])
-            & of
+            is_after=(
+                (stands.is_in(["after", "both"]) & of)
+                | (joined & pl.col("right").str.starts_with(_AND))
+            )
             & capitalised(
                 pl.when(of_the)
                 .then(pl.col("right").str.slice(8, 1))
+                .when(joined)
+                .then(pl.col("right").str.slice(len(_AND), 1))
                 .otherwise(pl.col("right").str.slice(4, 1))
             )
             & ~text_position(name_at).is_in(starts.implode()),
@@ -256,10 +309,10 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             start="start",
         )
         # A name a known place locates follows a word of motion or place (`to Ilo in southern
-        # Peru`), and takes that place's country; a place word's name takes none.
-        .filter(
-            (pl.col("context") != "located")
-            | pl.col("left")
+        # Peru`, `between Murghab and Khorog`), and takes that place's country; a place
+        # word's name takes none.
+        .with_columns(
+            word=pl.col("left")
             .str.head(
                 pl.col("left").str.len_chars().cast(pl.Int64)
                 - pl.col("names").str.len_chars().cast(pl.Int64)
@@ -267,12 +320,19 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             )
             .str.split(" ")
             .list.last()
-            .is_in(_TOWARDS)
+        )
+        .filter(
+            pl.when(pl.col("context") == "located")
+            .then(pl.col("word").is_in(_TOWARDS))
+            .when(pl.col("context") == "joined-before")
+            .then(pl.col("word").is_in(_BESIDE) & ~pl.col("names").str.contains(_AND, literal=True))
+            .otherwise(pl.lit(value=True))
         )
         .with_columns(
             start=pl.col("start") - 1 - pl.col("names").str.len_chars().cast(pl.Int64),
-            country=pl.when(pl.col("context") == "located").then("country"),
+            country=pl.when(pl.col("context").is_in(["located", "joined-before"])).then("country"),
         )
+        .drop("word")
         .drop("left", "context")
     )
     after = after.select(
@@ -280,7 +340,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
         "field",
         "full",
         "ascii",
-        country=pl.lit(None, dtype=pl.String),
+        country=pl.when(pl.col("context") == "joined-after").then("country"),
         names=_extract(after, "right", _AFTER, 2),
         start=pl.col("end") + _extract(after, "right", _AFTER, 1).str.len_chars().cast(pl.Int64),
     )

@@ -52,6 +52,7 @@ __all__ = [
     "derived_id",
     "drop_ambiguous",
     "drop_currencies",
+    "drop_hemispheric",
     "field_styles",
     "forms_schema",
     "generic_and_sentence_words",
@@ -222,7 +223,7 @@ _STRIP_LEADING_LOOSE = (
     + r"|in|on|for|of|and|&) +)+)"
 )
 # An acronym in parentheses: no spaces, upper-case first (at least two capitals: checked apart).
-_PAREN_ACRONYM = r"^\((\p{Lu}[\p{L}\p{N}&.\-]{1,11})\)"
+_PAREN_ACRONYM = r"^\((\p{Ll}?\p{Lu}[\p{L}\p{N}&.\-]{1,11})\)"
 # A capitalised word (tested on the words of a run or complement, one at a time).
 _STARTS_UPPER = r"^\p{Lu}"
 # An acronym in parentheses that is followed by a number designates, it does not define.
@@ -342,6 +343,31 @@ def capitalised(word: pl.Expr) -> pl.Expr:
     return first.str.to_lowercase() != first
 
 
+_DIGITS = list("0123456789")
+
+
+def _year_follows(right: pl.Expr) -> pl.Expr:
+    """Return whether a year (1900 to 2099) follows a non-empty `complement` in `right`.
+
+    String tests, no regex (each regex costs a compiled one in every batch).
+    """
+    size = pl.col("complement").str.len_chars()
+    after = right.str.slice(size, 6)
+    last = after.str.slice(5, 1)
+    return (
+        (size > 0)
+        & after.str.starts_with(" ")
+        & after.str.slice(1, 4).str.to_integer(strict=False).is_between(1900, 2099)
+        & (
+            (last == "")
+            | (
+                (last.str.to_lowercase() == last.str.to_uppercase())
+                & ~last.is_in([*_DIGITS, "-", "/"])
+            )
+        )
+    ).fill_null(value=False)
+
+
 def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     """Return the capitalised phrases ending in each head-word hit (one row per kept phrase).
 
@@ -427,6 +453,15 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
                 .otherwise(pl.col("run").str.replace(_BEFORE_COORDINATED, ""))
                 .str.replace(_STRIP_LEADING, "")
             ),
+        )
+        # An instrument's year after its complement is part of its title (`Loi de Finances
+        # 2026`, `Ley de Aduanas 2023`), as after its head (`Customs Act 2023`).
+        .with_columns(
+            complement=pl.when(
+                (pl.col("head") == EntityLabel.INSTRUMENT.value) & _year_follows(pl.col("right"))
+            )
+            .then(pl.col("right").str.slice(0, pl.col("complement").str.len_chars() + 5))
+            .otherwise("complement")
         )
         # The last possessive in the run may split it: `Guatemala's | Tax Administration`, and
         # a plural's, `Cook Islands' | Revenue Management Division` (when what it ends is a
@@ -863,3 +898,18 @@ def drop_currencies(mentions: pl.DataFrame) -> pl.DataFrame:
     """
     sign = slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii"))
     return mentions.filter(~((pl.col("label") == EntityLabel.COUNTRY.value) & (sign == "$")))
+
+
+def drop_hemispheric(mentions: pl.DataFrame) -> pl.DataFrame:
+    """Return `mentions` without `American` after `Inter-` or `Pan-` (any case).
+
+    `Inter-American Highway`, `pan-American trade`: the Americas' nations, not the United
+    States. (`inter-Korean` trade is the Koreas': only `American` is read so.) `mentions`
+    carries the field text (`full`) and `ascii`. No regex: two slices and a comparison.
+    """
+    american = (pl.col("label") == EntityLabel.COUNTRY.value) & pl.col(
+        "text"
+    ).str.to_lowercase().str.starts_with("americ")
+    before = chars_before(pl.col("full"), pl.col("start"), 6, pl.col("ascii")).str.to_lowercase()
+    prefixed = before.str.ends_with("inter-") | before.str.ends_with("pan-")
+    return mentions.filter(~(american & prefixed).fill_null(value=False))

@@ -38,6 +38,7 @@ from etl.tagging.rules import (
     derived_id,
     drop_ambiguous,
     drop_currencies,
+    drop_hemispheric,
     field_styles,
     forms_schema,
     head_phrases,
@@ -133,7 +134,9 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     )
     styles = field_styles(texts)
     entities = _gather(hits.filter("entity"), patterns, *_ENTITY, "source", "rule")
-    found = drop_currencies(drop_ambiguous(_gazetteer_mentions(entities), styles)).drop("rule")
+    found = drop_hemispheric(
+        drop_currencies(drop_ambiguous(_gazetteer_mentions(entities), styles))
+    ).drop("rule")
     heads = _gather(
         hits.filter(pl.col("head").is_not_null()), patterns, "head_at", "head_first"
     ).with_columns(start=pl.col("start") + pl.col("head_at"))
@@ -724,7 +727,8 @@ def _apply_definitions(
             # or starts with another letter and ends in the long form the initials found:
             # `Customs Code of the Eurasian Economic Union (EAEU)` is a code, not the union
             # (but `CARICOM Implementation Agency for Crime and Security (IMPACS)` is the
-            # agency: the words before the long form are its owner's acronym).
+            # agency: the words before the long form are its owner's acronym; and a known
+            # name is whole, `National Single Window (eSW)`).
             & (
                 (pl.col("m_text").str.slice(0, 1) == pl.col("acr").str.slice(0, 1))
                 | (
@@ -737,6 +741,7 @@ def _apply_definitions(
                         & ~pl.col("m_text")
                         .str.strip_suffix(pl.lit(" ") + pl.col("long"))
                         .str.contains(_OWNER_ACRONYM)
+                        & ~pl.col("m_source").str.starts_with("gazetteer")
                     ).fill_null(value=False)
                 )
             )
