@@ -1592,3 +1592,22 @@ def test_an_instruments_year_after_its_complement_is_part_of_its_title() -> None
         "Loi de Finances",
         "Law on Customs",
     ]
+
+
+def test_an_organizations_acronym_may_spell_its_name_otherwise() -> None:
+    # By syllables or in another language: the organization right before it is its long form,
+    # when its initials fit no words there and no entity claims it. `(UK)` stays a country.
+    rows = _tag(
+        "Costa Rica's Ministerio de Comercio Exterior (COMEX) and the Dominican Association of "
+        "Exporters (ADOEXPO) spoke; COMEX and ADOEXPO agreed. Kenya Ports Authority (UK) said."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows if m["label"] == "ORG"] == [
+        ("Ministerio de Comercio Exterior", "org:x-cri-ministerio-de-comercio-exterior"),
+        ("COMEX", "org:x-cri-ministerio-de-comercio-exterior"),
+        ("Dominican Association of Exporters", "org:x-dominican-association-of-exporters"),
+        ("ADOEXPO", "org:x-dominican-association-of-exporters"),
+        ("COMEX", "org:x-cri-ministerio-de-comercio-exterior"),
+        ("ADOEXPO", "org:x-dominican-association-of-exporters"),
+        ("Kenya Ports Authority", _entity("Kenya Ports Authority")),
+    ]
+    assert ("UK", "COUNTRY") in [(m["text"], m["label"]) for m in rows]

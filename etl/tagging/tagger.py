@@ -715,6 +715,12 @@ def _apply_definitions(
         .join(
             ends, left_on=["doc", "field", "long_end"], right_on=["doc", "field", "end"], how="left"
         )
+        .join(
+            at_acronym,
+            left_on=["doc", "field", "acr_start", "acr_end"],
+            right_on=["doc", "field", "start", "end"],
+            how="left",
+        )
         .with_columns(
             has_long=pl.col("m_start").is_not_null()
             # (a name in other words is an organization's: `Jordan Customs (Al-Jamarik
@@ -728,9 +734,20 @@ def _apply_definitions(
             # `Customs Code of the Eurasian Economic Union (EAEU)` is a code, not the union
             # (but `CARICOM Implementation Agency for Crime and Security (IMPACS)` is the
             # agency: the words before the long form are its owner's acronym; and a known
-            # name is whole, `National Single Window (eSW)`).
+            # name is whole before an acronym nothing claims, `National Single Window (eSW)`,
+            # but not before a known one, `Kenya Ports Authority (UK)`).
             & (
                 (pl.col("m_text").str.slice(0, 1) == pl.col("acr").str.slice(0, 1))
+                # An organization's acronym that nothing else claims and whose initials fit no
+                # words before it may spell its name in another language or by syllables:
+                # `Dominican Association of Exporters (ADOEXPO)`, `Ministerio de Comercio
+                # Exterior (COMEX)`.
+                | (
+                    (pl.col("l_label") == EntityLabel.ORG.value)
+                    & pl.col("a_entity_id").is_null()
+                    & pl.col("long").is_null()
+                    & pl.col("m_text").str.contains(" ", literal=True)
+                )
                 | (
                     (
                         pl.col("m_text").str.count_matches(r"(?:^|[ \-])\p{Lu}")
@@ -741,7 +758,10 @@ def _apply_definitions(
                         & ~pl.col("m_text")
                         .str.strip_suffix(pl.lit(" ") + pl.col("long"))
                         .str.contains(_OWNER_ACRONYM)
-                        & ~pl.col("m_source").str.starts_with("gazetteer")
+                        & ~(
+                            pl.col("m_source").str.starts_with("gazetteer")
+                            & pl.col("a_entity_id").is_null()
+                        )
                     ).fill_null(value=False)
                 )
             )
@@ -753,12 +773,6 @@ def _apply_definitions(
             l_gazetteer=pl.col("has_long") & pl.col("m_source").str.starts_with("gazetteer"),
         )
         .filter(pl.col("long").is_not_null())
-        .join(
-            at_acronym,
-            left_on=["doc", "field", "acr_start", "acr_end"],
-            right_on=["doc", "field", "start", "end"],
-            how="left",
-        )
         # The other name is capitalised words or a known organization's name (another country's
         # customs by the same words: `Carinska uprava` is Croatian and Macedonian).
         .filter(
