@@ -137,11 +137,14 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
     # town; the name after it)
     towns = places.filter(pl.col("label") == EntityLabel.LOCATION.value)
     joined_after = towns.filter(pl.col("near").str.ends_with(_AND))
-    right = slice_chars(full, pl.col("end"), len(_AND) + 1, ascii)
-    joined_before = towns.filter(
-        pl.col("near").str.split(" ").list.get(-2, null_on_oob=True).is_in(_BESIDE)
-        & right.str.starts_with(_AND)
-        & capitalised(right.str.slice(len(_AND), 1))
+    # (the word test first: the text after a town is cut only for the few after one, once)
+    joined_before = (
+        towns.filter(
+            pl.any_horizontal([pl.col("near").str.ends_with(f" {word} ") for word in _BESIDE])
+        )
+        .with_columns(right=slice_chars(full, pl.col("end"), len(_AND) + 1, ascii))
+        .filter(pl.col("right").str.starts_with(_AND))
+        .filter(capitalised(pl.col("right").str.slice(len(_AND), 1)))
     )
     return pl.concat(
         [

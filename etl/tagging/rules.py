@@ -356,8 +356,9 @@ def _year_follows(right: pl.Expr) -> pl.Expr:
     last = after.str.slice(5, 1)
     return (
         (size > 0)
-        & after.str.starts_with(" ")
-        & after.str.slice(1, 4).str.to_integer(strict=False).is_between(1900, 2099)
+        & (after.str.starts_with(" 19") | after.str.starts_with(" 20"))
+        & after.str.slice(3, 1).is_in(_DIGITS)
+        & after.str.slice(4, 1).is_in(_DIGITS)
         & (
             (last == "")
             | (
@@ -905,11 +906,17 @@ def drop_hemispheric(mentions: pl.DataFrame) -> pl.DataFrame:
 
     `Inter-American Highway`, `pan-American trade`: the Americas' nations, not the United
     States. (`inter-Korean` trade is the Koreas': only `American` is read so.) `mentions`
-    carries the field text (`full`) and `ascii`. No regex: two slices and a comparison.
+    carries the field text (`full`) and `ascii`. No regex, and the window before a mention is
+    cut only for the few that start `Americ`.
     """
-    american = (pl.col("label") == EntityLabel.COUNTRY.value) & pl.col(
-        "text"
-    ).str.to_lowercase().str.starts_with("americ")
+    american = mentions.filter(
+        pl.col("text").str.starts_with("Americ") | pl.col("text").str.starts_with("AMERIC")
+    ).filter(pl.col("label") == EntityLabel.COUNTRY.value)
+    if american.height == 0:
+        return mentions
     before = chars_before(pl.col("full"), pl.col("start"), 6, pl.col("ascii")).str.to_lowercase()
-    prefixed = before.str.ends_with("inter-") | before.str.ends_with("pan-")
-    return mentions.filter(~(american & prefixed).fill_null(value=False))
+    prefixed = american.filter(before.str.ends_with("inter-") | before.str.ends_with("pan-"))
+    if prefixed.height == 0:
+        return mentions
+    key = text_position(pl.col("start"))
+    return mentions.filter(~key.is_in(prefixed.select(key).to_series().implode()))
