@@ -1611,3 +1611,20 @@ def test_an_organizations_acronym_may_spell_its_name_otherwise() -> None:
         ("Kenya Ports Authority", _entity("Kenya Ports Authority")),
     ]
     assert ("UK", "COUNTRY") in [(m["text"], m["label"]) for m in rows]
+
+
+def test_a_name_after_near_or_towards_is_a_place() -> None:
+    # `near Zuwara`, `towards Rosenheim`, `toward Danané and Toulépleu`: a capitalised name
+    # right after a word of direction; not a known name's part, nor lower case or `the`.
+    rows = _tag(
+        "Clashes broke out near Zuwara, officials said. Queues reach back towards Rosenheim. "
+        "Cocoa moved toward Danané and Toulépleu. Fires near Tokyo, near the border and a "
+        "near-term plan."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Zuwara", "LOCATION"),
+        ("Rosenheim", "LOCATION"),
+        ("Danané", "LOCATION"),
+        ("Toulépleu", "LOCATION"),
+        ("Tokyo", "LOCATION"),
+    ]

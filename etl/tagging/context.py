@@ -70,8 +70,9 @@ _NAMES = r"(" + _NAME + r"(?: and " + _NAME + r")?)"
 # number, a bracket), or a sentence's `The`: never a sentence's first word.
 _BEFORE = r"(?:^| )(?:[\p{Ll}\p{N}(](?:\S*[^\s.!?:;])? |The )" + _NAMES + r" $"
 # After the place word: `of`, perhaps `the`, and the names, ending at a word's end (or after a
-# known place, `and` and the names: `in Giurgiulesti and Sculeni`).
-_AFTER = r"^( of (?:the )?| and )" + _NAMES + r"(?:[^\p{L}\p{N}\-\x{2013}'\x{2019}]|$)"
+# known place, `and` and the names: `in Giurgiulesti and Sculeni`; or after a word of
+# direction, the names: `near Zuwara`).
+_AFTER = r"^( of (?:the )?| and | )" + _NAMES + r"(?:[^\p{L}\p{N}\-\x{2013}'\x{2019}]|$)"
 # (and companies' legal forms, with `Co` and `Cia`, which are no head words: `to Morgan
 # Guaranty Trust Co in New York`, `in Bilbao and Cia Espanola de Petroleos S.A.`)
 _NOT_A_PLACE_WORD = sorted(
@@ -205,6 +206,9 @@ def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFram
         places.filter(~pl.col("pid").is_in(overlapping.implode()))
         .drop("pid")
         .unique(["doc", "field", "start"], keep="first", maintain_order=True)
+        # One name is one place in an article: the country one cue gives it holds for all
+        # (`shifted to Ilo in southern Peru, and ships near Ilo`).
+        .with_columns(country=pl.col("country").drop_nulls().first().over("doc", "text"))
     )
     if places.height == 0:
         return found, pl.DataFrame(schema=forms_schema())
@@ -251,8 +255,17 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     of = pl.col("right").str.starts_with(" of ")
     of_the = pl.col("right").str.starts_with(" of the ")
     joined = stands == "joined-after"
-    name_at = pl.col("end") + pl.when(of_the).then(len(" of the ")).otherwise(len(" of "))
-    name_at = pl.when(joined).then(pl.col("end") + len(_AND)).otherwise(name_at)
+    # (a word of direction: the name right after it, `near Zuwara`)
+    beside = stands == "next"
+    name_at = (
+        pl.when(joined)
+        .then(pl.col("end") + len(_AND))
+        .when(beside)
+        .then(pl.col("end") + 1)
+        .when(of_the)
+        .then(pl.col("end") + len(" of the "))
+        .otherwise(pl.col("end") + len(" of "))
+    )
     # One query for both sides' tests (each a column), then the two sides apart.
     windows = (
         cues.lazy()
@@ -282,12 +295,15 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             is_after=(
                 (stands.is_in(["after", "both"]) & of)
                 | (joined & pl.col("right").str.starts_with(_AND))
+                | (beside & pl.col("right").str.starts_with(" "))
             )
             & capitalised(
-                pl.when(of_the)
-                .then(pl.col("right").str.slice(8, 1))
-                .when(joined)
+                pl.when(joined)
                 .then(pl.col("right").str.slice(len(_AND), 1))
+                .when(beside)
+                .then(pl.col("right").str.slice(1, 1))
+                .when(of_the)
+                .then(pl.col("right").str.slice(8, 1))
                 .otherwise(pl.col("right").str.slice(4, 1))
             )
             & ~text_position(name_at).is_in(starts.implode()),

@@ -375,7 +375,8 @@ PAREN = "("
 #: Lower-case words that say a capitalised name beside them is a place, where no list holds it:
 #: after the name (`the Oybek crossing`, `the Abdali and Nuwaiseeb land borders`, `the new
 #: Gulhifalhu port`), or before it and `of` (`the Uzbek town of Keles`, `the river port of
-#: Villeta`, `the Tuamotu atolls of Manihi and Arutua`). Values: where the name stands.
+#: Villeta`, `the Tuamotu atolls of Manihi and Arutua`), or right after it (`near Zuwara`).
+#: Values: where the name stands.
 CONTEXT_WORDS: dict[str, str] = {
     **dict.fromkeys(
         (
@@ -421,6 +422,9 @@ CONTEXT_WORDS: dict[str, str] = {
     **dict.fromkeys(
         ("port", "region", "district", "prefecture", "island", "atoll", "atolls"), "both"
     ),
+    # Words of direction, the name right after them (`near Zuwara`, `towards Rosenheim`):
+    # news puts a place there, and seldom a company (`toward Ameritrust`).
+    **dict.fromkeys(("near", "towards", "toward"), "next"),
 }
 
 # Kinds of pattern, in the order a pattern string that is several things at once keeps them.
