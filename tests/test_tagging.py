@@ -1628,3 +1628,9 @@ def test_a_name_after_near_or_towards_is_a_place() -> None:
         ("Toulépleu", "LOCATION"),
         ("Tokyo", "LOCATION"),
     ]
+
+
+def test_a_french_name_holds_l_apostrophe_words() -> None:
+    # `de l'Agriculture` as `d'Inspection`: the elided article is part of the word.
+    rows = _tag("The Ministère de l'Agriculture and the Banque de l'Etat said.")
+    assert [m["text"] for m in rows] == ["Ministère de l'Agriculture", "Banque de l'Etat"]

@@ -76,7 +76,7 @@ _INITIALS = r"(?:\p{Lu}\.){2,}"
 # (words joined by a slash are one: `Entry/Exit System`; so are words joined by a hyphen or
 # an en dash, U+2013: `Serbia-China Free Trade Agreement`)
 _CAP_WORD = r"\p{Lu}[\p{L}\p{N}&\-\x{2013}]*(?:/\p{Lu}[\p{L}\p{N}&\-\x{2013}]*)*"
-_ELISION = r"d['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*"
+_ELISION = r"[dl]['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*"
 _SAXON = r"['\x{2019}]s"  # the possessive 's
 # A capitalised word: initials (U.S.), a word starting upper case, or d'Ivoire-style elisions.
 _TOKEN = r"(?:" + _INITIALS + "|" + _CAP_WORD + "|" + _ELISION + ")"
