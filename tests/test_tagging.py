@@ -1634,3 +1634,16 @@ def test_a_french_name_holds_l_apostrophe_words() -> None:
     # `de l'Agriculture` as `d'Inspection`: the elided article is part of the word.
     rows = _tag("The Ministère de l'Agriculture and the Banque de l'Etat said.")
     assert [m["text"] for m in rows] == ["Ministère de l'Agriculture", "Banque de l'Etat"]
+
+
+def test_french_customs_funds_and_gendarmeries_are_named_head_first() -> None:
+    rows = _tag(
+        "The Douane Tunisienne and the Douanes Sénégalaises said the Caisse Nationale de Crédit "
+        "Agricole and the Gendarmerie Nationale would help. The Douane said."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Douane Tunisienne", "ORG"),
+        ("Douanes Sénégalaises", "ORG"),
+        ("Caisse Nationale de Crédit Agricole", "ORG"),
+        ("Gendarmerie Nationale", "ORG"),
+    ]

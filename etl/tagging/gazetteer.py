@@ -318,6 +318,21 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Coopérative",
         # A port or terminal operator (`Operadora Portuaria Centroamericana`).
         "Operadora",
+        # Customs by their French names (`Douane Tunisienne`, `Douanes Sénégalaises`), funds
+        # and banks (`Caisse Nationale de Crédit Agricole`), gendarmeries and brigades,
+        # committees, unions and foundations, consortia.
+        "Douane",
+        "Douanes",
+        "Caisse",
+        "Gendarmerie",
+        "Brigade",
+        "Comité",
+        "Commissariat",
+        "Syndicat",
+        "Sindicato",
+        "Fundación",
+        "Fondation",
+        "Consorcio",
     ),
     EntityLabel.PROGRAMME: (
         # Single windows (`Ventanilla Única de Importación`, `Guichet Unique du Commerce
