@@ -91,20 +91,23 @@ _DIRECTIONS = [
 # The words a located name follows (`shifted to Ilo in southern Peru`).
 _TOWARDS = ["to", "from", "at", "near", "via", "towards"]
 _LOCATED_WINDOW = 60
-# The words a name joined to a known place by `and` follows (`between Murghab and Khorog`).
+# The words a name joined to a known place by `and` follows (`to Giurgiulesti and Sculeni`).
 # (not `between`: news puts parties there, `between Washington and Fujitsu`)
 _BESIDE = [*_TOWARDS, "in"]
 _AND = " and "
 
 
 def located_cues(found: pl.DataFrame) -> pl.DataFrame:
-    """Return cues for the names a known place locates: the `in` before a place with a country.
+    """Return cues for the names a known place locates or is joined to.
 
-    `found`: the mentions so far (the tagger's columns). Output: the cue columns
-    `context_places` reads (doc, field, text, ascii, start, end, context), and the country the
-    located name takes. Bodies only: a Title Case headline capitalises every word. String tests
-    keep the few places with `in` and a capitalised word before them, after one of the words
-    above, so the context rule's regexes see only those.
+    The `in` before a place with a country (context `located`), the `and` before a town with a
+    country (`joined-before`: the name stands before the `and`), and a town with a country
+    before `and` and a capitalised word (`joined-after`). `found`: the mentions so far (the
+    tagger's columns). Output: the cue columns `context_places` reads (doc, field, text, ascii,
+    start, end, context), and the country the name takes. Bodies only: a Title Case headline
+    capitalises every word. String tests keep the few places with `in` and a capitalised word
+    before them, after one of the words above, and the few towns beside `and`, so the context
+    rule's regexes see only those.
     """
     full, ascii = pl.col("full"), pl.col("ascii")
     places = found.filter(
@@ -134,12 +137,12 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("left").str.contains_any([f" {word} " for word in _TOWARDS]))
         .filter(capitalised(pl.col("left").str.split(" ").list.last()))
     )
-    # `X and <town>` (the cue is `and`; the name before it) and `<town> and X` (the cue is the
-    # town; the name after it)
+    # `X and <town>` (the cue is `and`; the name stands before it) and `<town> and X` (the cue
+    # is the town; the name stands after it)
     towns = places.filter(pl.col("label") == EntityLabel.LOCATION.value)
-    joined_after = towns.filter(pl.col("near").str.ends_with(_AND))
+    name_before = towns.filter(pl.col("near").str.ends_with(_AND))
     # (the word test first: the text after a town is cut only for the few after one, once)
-    joined_before = (
+    name_after = (
         towns.filter(
             pl.any_horizontal([pl.col("near").str.ends_with(f" {word} ") for word in _BESIDE])
         )
@@ -160,7 +163,7 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
                 end=pl.col("at") + 2,
                 context=pl.lit("located"),
             ),
-            joined_after.select(
+            name_before.select(
                 "doc",
                 "field",
                 "ascii",
@@ -170,7 +173,7 @@ def located_cues(found: pl.DataFrame) -> pl.DataFrame:
                 end=pl.col("start") - 1,
                 context=pl.lit("joined-before"),
             ),
-            joined_before.select(
+            name_after.select(
                 "doc",
                 "field",
                 "ascii",
@@ -188,8 +191,9 @@ def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFram
     """Return `found` with the places the cue words name added, and the places' forms.
 
     `cues`: the matcher's hits of `CONTEXT_WORDS` and the `located_cues` (doc, field, text,
-    ascii, start, end, context: where the name stands, `before`, `after`, `both` or `located`;
-    country: the located name's, null for a word's). `found`: the mentions so far (the
+    ascii, start, end, context: where the name stands, `before`, `after`, `both` or `next` for
+    a word's, `located`, `joined-before` or `joined-after` for a known place's; country: the
+    name's for a known place's cue, null for a word's). `found`: the mentions so far (the
     tagger's columns). The forms (doc, surface, entity columns, source) go to the rescan.
     """
     places = _candidates(cues, found)
@@ -327,9 +331,9 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             names=_extract(before, "left", _BEFORE, 1),
             start="start",
         )
-        # A name a known place locates follows a word of motion or place (`to Ilo in southern
-        # Peru`, `between Murghab and Khorog`), and takes that place's country; a place
-        # word's name takes none.
+        # A name a known place locates or is joined to follows a word of motion or place (`to
+        # Ilo in southern Peru`, `in Orange Walk and Belize City`), and takes that place's
+        # country; a place word's name takes none.
         .with_columns(
             word=pl.col("left")
             .str.head(
@@ -351,8 +355,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             start=pl.col("start") - 1 - pl.col("names").str.len_chars().cast(pl.Int64),
             country=pl.when(pl.col("context").is_in(["located", "joined-before"])).then("country"),
         )
-        .drop("word")
-        .drop("left", "context")
+        .drop("word", "left", "context")
     )
     after = after.select(
         "doc",
