@@ -222,7 +222,8 @@ _STRIP_LEADING_LOOSE = (
     + _BACKER
     + r"|in|on|for|of|and|&) +)+)"
 )
-# An acronym in parentheses: no spaces, upper-case first (at least two capitals: checked apart).
+# An acronym in parentheses: no spaces, upper-case first, or after one lower-case prefix (`eSW`,
+# `iCMS`; at least two capitals: checked apart).
 _PAREN_ACRONYM = r"^\((\p{Ll}?\p{Lu}[\p{L}\p{N}&.\-]{1,11})\)"
 # A capitalised word (tested on the words of a run or complement, one at a time).
 _STARTS_UPPER = r"^\p{Lu}"

@@ -3,8 +3,9 @@
 Order of decisions (each step a frame operation over all texts at once):
 
 1. One Aho-Corasick pass finds gazetteer names, demonyms, head words, theme triggers and `(`.
-2. Ambiguous surface forms go through their context rules (`rules.drop_ambiguous`), and a
-   country right before a currency sign is no mention (`US$100`: `rules.drop_currencies`).
+2. Ambiguous surface forms go through their context rules (`rules.drop_ambiguous`), a
+   country right before a currency sign is no mention (`US$100`: `rules.drop_currencies`),
+   nor `American` after `Inter-` or `Pan-` (`rules.drop_hemispheric`).
 3. A programme or instrument name followed by a head word of its class takes the head in
    (`AEO Program`, `Revenue Package Programme`): the same entity, named more fully.
 4. Head-noun phrases (outside Title Case and ALL-CAPS headlines) become mentions unless a
