@@ -1520,12 +1520,12 @@ def test_a_complement_ends_before_and_the_next_bodys_possessor() -> None:
 def test_a_known_place_locates_the_name_before_it() -> None:
     # `to Ilo in southern Peru`: a name after a word of motion or place, right before `in` and
     # a known place, is a place of that place's country; its other occurrences follow. Not
-    # after other words (`Shopkeepers in Ben Guerdane`), nor a company's name (`Co`).
+    # after other words (`Shopkeepers in Remada`), nor a company's name (`Co`).
     # (far into the text too: the window before `in` is cut from the field's text)
     rows = _tag(
         "After the long strike at the main terminal last month, which cost exporters dearly, "
         "importers shifted to Ilo in southern Peru, and ships near Ilo waited. Shopkeepers in "
-        "Ben Guerdane in Tunisia cheered. Loans came from Morgan Guaranty Trust Co in Mexico."
+        "Remada in Tunisia cheered. Loans came from Morgan Guaranty Trust Co in Mexico."
     )
     assert [(m["text"], m["label"], m["country"]) for m in rows] == [
         ("Ilo", "LOCATION", "PER"),
