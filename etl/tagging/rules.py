@@ -42,6 +42,7 @@ from schemas.records import EntityLabel
 
 __all__ = [
     "DAYS_AND_MONTHS",
+    "DIGITS",
     "GENERIC_ONLY",
     "ID_PREFIX",
     "SOURCE_ACRONYM",
@@ -344,27 +345,28 @@ def capitalised(word: pl.Expr) -> pl.Expr:
     return first.str.to_lowercase() != first
 
 
-_DIGITS = list("0123456789")
+#: The ASCII digits, for `is_in` tests on one character (no regex).
+DIGITS = list("0123456789")
 
 
-def _year_follows(right: pl.Expr) -> pl.Expr:
+def _year_follows(right: pl.Expr, complement: pl.Expr) -> pl.Expr:
     """Return whether a year (1900 to 2099) follows a non-empty `complement` in `right`.
 
     String tests, no regex (each regex costs a compiled one in every batch).
     """
-    size = pl.col("complement").str.len_chars()
+    size = complement.str.len_chars()
     after = right.str.slice(size, 6)
     last = after.str.slice(5, 1)
     return (
         (size > 0)
         & (after.str.starts_with(" 19") | after.str.starts_with(" 20"))
-        & after.str.slice(3, 1).is_in(_DIGITS)
-        & after.str.slice(4, 1).is_in(_DIGITS)
+        & after.str.slice(3, 1).is_in(DIGITS)
+        & after.str.slice(4, 1).is_in(DIGITS)
         & (
             (last == "")
             | (
                 (last.str.to_lowercase() == last.str.to_uppercase())
-                & ~last.is_in([*_DIGITS, "-", "/"])
+                & ~last.is_in([*DIGITS, "-", "/"])
             )
         )
     ).fill_null(value=False)
@@ -460,7 +462,8 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
         # 2026`, `Ley de Aduanas 2023`), as after its head (`Customs Act 2023`).
         .with_columns(
             complement=pl.when(
-                (pl.col("head") == EntityLabel.INSTRUMENT.value) & _year_follows(pl.col("right"))
+                (pl.col("head") == EntityLabel.INSTRUMENT.value)
+                & _year_follows(pl.col("right"), pl.col("complement"))
             )
             .then(pl.col("right").str.slice(0, pl.col("complement").str.len_chars() + 5))
             .otherwise("complement")
@@ -888,6 +891,11 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
     dropped = frame.filter(drop)
     if dropped.height == 0:
         return mentions
+    return _without(mentions, dropped)
+
+
+def _without(mentions: pl.DataFrame, dropped: pl.DataFrame) -> pl.DataFrame:
+    """Return `mentions` without the ones at the places (doc, field, start) of `dropped`."""
     key = text_position(pl.col("start"))
     return mentions.filter(~key.is_in(dropped.select(key).to_series().implode()))
 
@@ -919,5 +927,4 @@ def drop_hemispheric(mentions: pl.DataFrame) -> pl.DataFrame:
     prefixed = american.filter(before.str.ends_with("inter-") | before.str.ends_with("pan-"))
     if prefixed.height == 0:
         return mentions
-    key = text_position(pl.col("start"))
-    return mentions.filter(~key.is_in(prefixed.select(key).to_series().implode()))
+    return _without(mentions, prefixed)

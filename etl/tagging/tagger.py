@@ -31,6 +31,7 @@ from etl.tagging.context import context_places, located_cues
 from etl.tagging.gazetteer import LEGAL_FORMS, SOURCE_NAME, TRADE_WORDS, Gazetteer
 from etl.tagging.matcher import scan, slice_chars, text_position
 from etl.tagging.rules import (
+    DIGITS,
     GENERIC_ONLY,
     SOURCE_ACRONYM,
     SOURCE_CUSTOMS,
@@ -83,7 +84,6 @@ _TYPE_AFTER = (
     r"^( (?:State|Region|Governorate|Province|Prefecture|Oblast|Emirate|Canton|County"
     r"|Department|Autonomous Region)| \d{1,2}\.\d{1,2})(?:[^\p{L}\p{N}\-]|$)"
 )
-_DIGITS = list("0123456789")
 # What joins a second name to a first one's complement (`Protocol of Accession and the Common
 # Market for Eastern and Southern Africa`).
 _AND_THE = " and the "
@@ -331,7 +331,7 @@ def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
     suffix = slice_chars(pl.col("full"), pl.col("end"), 20, pl.col("ascii")).str.extract(
         _TYPE_AFTER, 1
     )
-    version = pl.col("suffix").str.slice(1, 1).is_in(_DIGITS)
+    version = pl.col("suffix").str.slice(1, 1).is_in(DIGITS)
     extended = (
         candidates.with_columns(suffix=suffix)
         .filter(
