@@ -107,6 +107,12 @@ def test_a_town_named_like_a_company_or_a_person_counts_only_beside_its_country(
     assert [m["text"] for m in _tag("The Uprava carina of Montenegro seized cigarettes.")] == [
         "Montenegro"
     ]
+    # (a single window named like a person: `Bayan` is Oman's only beside Oman)
+    assert [m["entity_id"] for m in _tag("Omani traders file through Bayan.")] == [
+        "country:OMN",
+        "prog:bayan",
+    ]
+    assert _tag("Bayan said so.") == []
 
 
 def test_nested_name_is_one_mention_and_its_country_counts() -> None:
@@ -760,6 +766,20 @@ def test_heads_that_come_first_carry_their_labels(
         (
             "The Ministry of Finance and the Tamarind Central Bank agreed.",
             [("Ministry of Finance", "ORG"), ("Tamarind Central Bank", "ORG")],
+        ),
+        # (also before a head that starts the second name)
+        (
+            "Data goes to the Ministry of Commerce and the Ministry of Agriculture, Forestry and "
+            "Fisheries.",
+            [
+                ("Ministry of Commerce", "ORG"),
+                ("Ministry of Agriculture, Forestry and Fisheries", "ORG"),
+            ],
+        ),
+        # A border checkpoint no list holds is a place (`Border Post` likewise).
+        (
+            "Trucks cleared the Tamarind International Border Checkpoint.",
+            [("Tamarind International Border Checkpoint", "LOCATION")],
         ),
         # Laws titled by their subject and committees by their portfolio are names.
         (
@@ -1611,6 +1631,24 @@ def test_an_organizations_acronym_may_spell_its_name_otherwise() -> None:
         ("Kenya Ports Authority", _entity("Kenya Ports Authority")),
     ]
     assert ("UK", "COUNTRY") in [(m["text"], m["label"]) for m in rows]
+
+
+def test_an_acronyms_long_form_may_end_in_office() -> None:
+    # `Office` heads names only when it comes first (`Office Togolais des Recettes`); at the
+    # end of a long form whose initials the acronym spells it names an organization too.
+    rows = _tag(
+        "Intelligence came through the Tamarind Intelligence Liaison Office (TILO) in Lome; "
+        "TILO said the Zambezi Office was closed."
+    )
+    assert [(m["text"], m["label"], m["entity_id"]) for m in rows if m["label"] == "ORG"] == [
+        (
+            "Tamarind Intelligence Liaison Office",
+            "ORG",
+            "org:x-tamarind-intelligence-liaison-office",
+        ),
+        ("TILO", "ORG", "org:x-tamarind-intelligence-liaison-office"),
+        ("TILO", "ORG", "org:x-tamarind-intelligence-liaison-office"),
+    ]
 
 
 def test_a_name_after_near_or_towards_is_a_place() -> None:

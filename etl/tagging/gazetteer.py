@@ -209,6 +209,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Harbour",
             "Harbor",
             "Border Post",
+            # (`Poipet International Border Checkpoint`)
+            "Border Checkpoint",
             # Lakes, canals and highways no list holds (`Gatun Lake`, `Pamir Highway`).
             "Lake",
             "Canal",

@@ -274,8 +274,10 @@ _BEFORE_COORDINATED = (
 _LIST_OF_NAMES = r",.* (?:" + "|".join(_LIST_ENDS) + r")(?:[ ,.]|$)"
 # `and the` before words that end in a head word joins a second name to the complement, not a
 # word of the first (`Ministry of Finance and the Central Bank`, `Growth Plan for the Western
-# Balkans and the Action Plan`): the complement ends before it.
-_AND_THE_NAME = r" +and +the +(?:\S+ +){0,4}(?:" + _HEADS + r")$"
+# Balkans and the Action Plan`), as before a head that starts a name of its own (`Ministry of
+# Commerce and the Ministry of Agriculture, Forestry and Fisheries`): the complement ends
+# before it.
+_AND_THE_NAME = r" +and +the +(?:\S+ +){0,4}(?:" + _HEADS + r")(?:[ ,]|$)"
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 # (`Declaration` is a head but no generic word: `Customs Declaration System` is a name.)
 # (nor are the class names of single windows: `Single Window for Foreign Trade` is a name.)
@@ -723,10 +725,14 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     # ends the long form (`Nuuk Port and Logistics` is a company, `Port of Spain Authority` an
     # authority), else the first (`Ministry of Finance and Economic Management`, `Commission
     # for the Conservation of Lake Victoria`).
+    # An acronym's long form may also end in `Office`, which heads names only when it comes
+    # first elsewhere (`Regional Intelligence Liaison Office (RILO)`, `General Accounting
+    # Office (GAO)`): the initials vouch for the name.
     head = (
         long.str.extract(r"^(" + _FIRST_HEADS + r") ", 1)
         .fill_null(long.str.extract(_LAST_OR_FIRST_HEAD, 1))
         .fill_null(long.str.extract(_LAST_OR_FIRST_HEAD, 2))
+        .fill_null(long.str.extract(r" (Office)$", 1))
     )
     return both.with_columns(
         long_label=head.replace_strict(_HEAD_LABELS, default=None, return_dtype=pl.String)
