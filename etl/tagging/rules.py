@@ -732,7 +732,7 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
         long.str.extract(r"^(" + _FIRST_HEADS + r") ", 1)
         .fill_null(long.str.extract(_LAST_OR_FIRST_HEAD, 1))
         .fill_null(long.str.extract(_LAST_OR_FIRST_HEAD, 2))
-        .fill_null(long.str.extract(r" (Office)$", 1))
+        .fill_null(pl.when(long.str.ends_with(" Office")).then(pl.lit("Office")))
     )
     return both.with_columns(
         long_label=head.replace_strict(_HEAD_LABELS, default=None, return_dtype=pl.String)
