@@ -781,6 +781,12 @@ def test_heads_that_come_first_carry_their_labels(
             "Trucks cleared the Tamarind International Border Checkpoint.",
             [("Tamarind International Border Checkpoint", "LOCATION")],
         ),
+        # An instrument's capitalised title is a name even in generic words; a body's is not.
+        (
+            "Under the Customs Act, the Customs Administration signed the One-Stop Border Post "
+            "Agreement.",
+            [("Customs Act", "INSTRUMENT"), ("One-Stop Border Post Agreement", "INSTRUMENT")],
+        ),
         # Laws titled by their subject and committees by their portfolio are names.
         (
             "Under the Law on Customs, the State Committee for National Security inspects.",

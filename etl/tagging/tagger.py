@@ -542,8 +542,11 @@ def _merge_phrases(
     # whose, or the phrase is a ministry's or department's name (`the Ministry of Finance`,
     # `the Finance Ministry`: each government has one) or a law's title (`the Law on Customs`),
     # or a company's, by its abbreviated legal form (`Public Service Enterprise Group Inc`).
+    # An instrument's capitalised title always names one (`the Customs Act`, `the One-Stop
+    # Border Post Agreement`, `the Protocol on Trade`): a text capitalises the one it means.
     kept = kept.filter(
         pl.col("country").is_not_null()
+        | (pl.col("label") == EntityLabel.INSTRUMENT.value)
         | ~pl.col("text").str.contains(GENERIC_ONLY)
         | pl.col("text").str.contains(_NAMED_BY_SUBJECT)
         | pl.col("text").str.contains(r" (?:Inc|Ltd|Corp)$")
