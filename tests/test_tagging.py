@@ -787,6 +787,11 @@ def test_heads_that_come_first_carry_their_labels(
             "Agreement.",
             [("Customs Act", "INSTRUMENT"), ("One-Stop Border Post Agreement", "INSTRUMENT")],
         ),
+        # A French complement after a head word (`Code des Douanes`, `Service des Douanes`).
+        (
+            "Under the revised Code des Douanes, the Service des Douanes audits traders.",
+            [("Code des Douanes", "INSTRUMENT"), ("Service des Douanes", "ORG")],
+        ),
         # Laws titled by their subject and committees by their portfolio are names.
         (
             "Under the Law on Customs, the State Committee for National Security inspects.",

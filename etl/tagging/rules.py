@@ -119,10 +119,11 @@ _COMMA_LIST = (
     + _TOKEN + r"(?: +" + _TOKEN + r"){0,2})?"
 )  # fmt: skip
 # Right of a head word: an of/for/on complement of capitalised words, also after `General`
-# (`Directorate General of Customs and Excise`), and Dutch `van` (`Centrale Bank van Suriname`).
+# (`Directorate General of Customs and Excise`), Dutch `van` (`Centrale Bank van Suriname`)
+# and French `des` and `du` (`Code des Douanes`, `Service des Douanes`).
 _CTOKEN = r"(?:" + _PLURAL_SAXON + "|" + _TOKEN + ")"  # (`Ghana Union of Traders' Associations`)
 _COMPLEMENT = (
-    r"^( +(?:General +)?(?:of|for|on|van) +(?:(?:the|a|an) +)?"
+    r"^( +(?:General +)?(?:of|for|on|van|des|du) +(?:(?:the|a|an) +)?"
     + _CTOKEN
     + r"(?: +(?:"
     + _CONNECTOR
