@@ -113,6 +113,12 @@ def test_a_town_named_like_a_company_or_a_person_counts_only_beside_its_country(
         "prog:bayan",
     ]
     assert _tag("Bayan said so.") == []
+    # (a legislature named like others': `Congress` is the US one only beside the US)
+    assert [m["entity_id"] for m in _tag("U.S. officials said Congress would act.")] == [
+        "country:USA",
+        "org:us-congress",
+    ]
+    assert [m["text"] for m in _tag("The Indian National Congress met.")] == ["Indian"]
 
 
 def test_nested_name_is_one_mention_and_its_country_counts() -> None:
