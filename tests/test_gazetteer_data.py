@@ -18,6 +18,7 @@ from etl.tagging.gazetteer import (
     RULE_CAPS_WORD,
     RULE_COUNTRY_CONTEXT,
     RULE_GIVEN_NAME,
+    RULE_HOME_COUNTRY,
     RULE_US_STATE,
     load_gazetteer,
 )
@@ -170,7 +171,14 @@ def test_ambiguous_forms_are_gazetteer_surfaces(gazetteer: list[dict[str, str]])
 
 def test_ambiguity_rules_are_known_and_reach_the_tagger() -> None:
     # With a rule column the loader ignores the notes: a misspelt rule would silently do nothing.
-    known = {"", RULE_CAPS_WORD, RULE_GIVEN_NAME, RULE_US_STATE, RULE_COUNTRY_CONTEXT}
+    known = {
+        "",
+        RULE_CAPS_WORD,
+        RULE_GIVEN_NAME,
+        RULE_US_STATE,
+        RULE_COUNTRY_CONTEXT,
+        RULE_HOME_COUNTRY,
+    }
     ambiguous = _rows("ambiguous.tsv")
     assert {row["rule"] for row in ambiguous} <= known
     aliases = [row["alias"] for row in ambiguous]

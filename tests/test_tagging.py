@@ -946,6 +946,7 @@ def test_an_instruments_name_may_hold_of_and_a_ministers_title() -> None:
     assert _texts(rows) == [
         "Misuse of Drugs Act 1977",
         "Minister of Trade Regulation No. 40 of 2022",
+        "SEC",
         "Market Regulation",
     ]
 
@@ -1648,6 +1649,36 @@ def test_an_organizations_acronym_may_spell_its_name_otherwise() -> None:
         ("Kenya Ports Authority", _entity("Kenya Ports Authority")),
     ]
     assert ("UK", "COUNTRY") in [(m["text"], m["label"]) for m in rows]
+
+
+def test_a_national_bodys_shared_name_after_another_country_is_that_countrys() -> None:
+    # `Securities and Exchange Commission` is the US regulator (ambiguous.tsv, home-country);
+    # right after another country's mention it is that country's, and so are the article's
+    # other names of it (`the SEC`).
+    us = _tag("The Securities and Exchange Commission said the SEC would act.")
+    assert [(m["text"], m["entity_id"], m["country"]) for m in us] == [
+        ("Securities and Exchange Commission", "org:us-sec", "USA"),
+        ("SEC", "org:us-sec", "USA"),
+    ]
+    abroad = _tag(
+        "Nigeria's Securities and Exchange Commission fined a broker; the SEC said so. "
+        "The Philippine Securities and Exchange Commission agreed."
+    )
+    assert [(m["text"], m["entity_id"], m["country"]) for m in abroad] == [
+        ("Nigeria", "country:NGA", "NGA"),
+        (
+            "Securities and Exchange Commission",
+            "org:x-nga-securities-and-exchange-commission",
+            "NGA",
+        ),
+        ("SEC", "org:x-nga-securities-and-exchange-commission", "NGA"),
+        ("Philippine", "country:PHL", "PHL"),
+        (
+            "Securities and Exchange Commission",
+            "org:x-phl-securities-and-exchange-commission",
+            "PHL",
+        ),
+    ]
 
 
 def test_an_acronyms_long_form_may_end_in_office() -> None:

@@ -693,6 +693,9 @@ RULE_CAPS_WORD = "caps-word"  # an acronym that is also a word: not in ALL-CAPS 
 RULE_GIVEN_NAME = "given-name"  # also a person's name: not beside another capitalised word
 RULE_US_STATE = "us-state"  # Georgia: not where the article is about places in the US
 RULE_COUNTRY_CONTEXT = "country-context"  # a minor town: only where its country is named too
+#: A national body's name that other countries' bodies share (`Securities and Exchange
+#: Commission`): not right after another country's name or adjective (`Nigeria's`, `Philippine`).
+RULE_HOME_COUNTRY = "home-country"
 #: Towns of 15,000 to 99,999 people (`import_towns --minor`), read only where the article also
 #: names their country, and only with `load_gazetteer(minor_towns=True)`: their kind, and their
 #: own file beside gazetteer.tsv.

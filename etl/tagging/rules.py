@@ -33,6 +33,7 @@ from etl.tagging.gazetteer import (
     RULE_CAPS_WORD,
     RULE_COUNTRY_CONTEXT,
     RULE_GIVEN_NAME,
+    RULE_HOME_COUNTRY,
     RULE_US_STATE,
     TRADE_WORDS,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "forms_schema",
     "generic_and_sentence_words",
     "head_phrases",
+    "rehome",
 ]
 
 SOURCE_HEAD = "rule:head-noun"
@@ -843,6 +845,7 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
       person's, `Rosario`): only in an article where another mention, not itself under this
       rule, is of the town's country (`Greece`, `Greek`, `Piraeus`), and not in ALL-CAPS text,
       where a company (`SAPPORO BREWERIES`) or a ticker (`<CALI>`) looks the same.
+    (home-country is `rehome`'s.)
     """
     ruled = mentions.filter(pl.col("rule").is_not_null())
     if ruled.height == 0:
@@ -899,6 +902,57 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
     if dropped.height == 0:
         return mentions
     return _without(mentions, dropped)
+
+
+def rehome(mentions: pl.DataFrame) -> pl.DataFrame:
+    """Return `mentions` with the home-country names right after another country's mention
+    made that country's body.
+
+    `Securities and Exchange Commission` is the US regulator, but `Nigeria's Securities and
+    Exchange Commission` and the `Philippine Securities and Exchange Commission` are their
+    countries': the name keeps its span and label and takes a derived id and the country of
+    the mention that ends one or three characters before it (`Philippine `, `Nigeria's `), as
+    the phrase rule would give it, and so do the entity's other names in the article (`the
+    SEC`). `mentions` carries the `rule` of its surface form.
+    """
+    home = mentions.filter(pl.col("rule") == RULE_HOME_COUNTRY)
+    if home.height == 0:
+        return mentions
+    ends = mentions.filter(pl.col("country").is_not_null()).select("doc", "field", "end", "country")
+    before = pl.concat(
+        [ends.select(key=text_position(pl.col("end") + gap), before="country") for gap in (1, 3)]
+    ).unique("key")
+    abroad = (
+        home.with_columns(key=text_position(pl.col("start")))
+        .join(before, on="key")
+        .filter(pl.col("before") != pl.col("country"))
+    )
+    if abroad.height == 0:
+        return mentions
+    abroad = abroad.with_columns(
+        new_id=derived_id(pl.col("label"), pl.col("text"), pl.col("before")),
+        new_name="text",
+        new_country="before",
+    )
+    # The article's other mentions of the entity are that body too (`the SEC said`), under
+    # the id of its first name abroad.
+    first = abroad.sort("doc", "field", "start").unique(["doc", "entity_id"], keep="first")
+    others = home.join(abroad, on=["doc", "field", "start"], how="anti").join(
+        first.select("doc", "entity_id", "new_id", "new_name", "new_country"),
+        on=["doc", "entity_id"],
+    )
+    moved = (
+        pl.concat([abroad.drop("key", "before"), others], how="diagonal_relaxed")
+        .select(
+            *(c for c in mentions.columns if c not in ("entity_id", "name", "country", "source")),
+            entity_id="new_id",
+            name="new_name",
+            country="new_country",
+            source=pl.lit(SOURCE_HEAD),
+        )
+        .select(mentions.columns)
+    )
+    return pl.concat([_without(mentions, moved), moved])
 
 
 def _without(mentions: pl.DataFrame, dropped: pl.DataFrame) -> pl.DataFrame:

@@ -44,6 +44,7 @@ from etl.tagging.rules import (
     field_styles,
     forms_schema,
     head_phrases,
+    rehome,
 )
 from schemas.records import EntityLabel
 
@@ -135,8 +136,8 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     )
     styles = field_styles(texts)
     entities = _gather(hits.filter("entity"), patterns, *_ENTITY, "source", "rule")
-    found = drop_hemispheric(
-        drop_currencies(drop_ambiguous(_gazetteer_mentions(entities), styles))
+    found = rehome(
+        drop_hemispheric(drop_currencies(drop_ambiguous(_gazetteer_mentions(entities), styles)))
     ).drop("rule")
     heads = _gather(
         hits.filter(pl.col("head").is_not_null()), patterns, "head_at", "head_first"
