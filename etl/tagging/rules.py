@@ -735,7 +735,11 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
         long.str.extract(r"^(" + _FIRST_HEADS + r") ", 1)
         .fill_null(long.str.extract(_LAST_OR_FIRST_HEAD, 1))
         .fill_null(long.str.extract(_LAST_OR_FIRST_HEAD, 2))
-        .fill_null(pl.when(long.str.ends_with(" Office")).then(pl.lit("Office")))
+        .fill_null(
+            long.str.ends_with(" Office").replace_strict(
+                {True: "Office"}, default=None, return_dtype=pl.String
+            )
+        )
     )
     return both.with_columns(
         long_label=head.replace_strict(_HEAD_LABELS, default=None, return_dtype=pl.String)
