@@ -793,6 +793,15 @@ def test_heads_that_come_first_carry_their_labels(
             "Agreement.",
             [("Customs Act", "INSTRUMENT"), ("One-Stop Border Post Agreement", "INSTRUMENT")],
         ),
+        # An EU act's number takes its `/EU` or `/EC`, and a slash after a number opens no name.
+        (
+            "Under Directive 2014/90/EU and Regulation (EU) 2019/1020, and Directive 2006/112/EC.",
+            [
+                ("Directive 2014/90/EU", "INSTRUMENT"),
+                ("Regulation (EU) 2019/1020", "INSTRUMENT"),
+                ("Directive 2006/112/EC", "INSTRUMENT"),
+            ],
+        ),
         # A French complement after a head word (`Code des Douanes`, `Service des Douanes`).
         (
             "Under the revised Code des Douanes, the Service des Douanes audits traders.",

@@ -97,7 +97,9 @@ _TOKEN_POSS = (
 _INITIAL_BEFORE = r"(?:^|[ (])(" + _CAP_WORD + r" +\p{Lu}\. +)$"
 _CONNECTOR_WORDS = "and|&|of|for|the|on|de|del|des|du|la|le|los|las|el|da|das|do|dos|di|y|et|e"
 _CONNECTOR = r"(?:" + _CONNECTOR_WORDS + r")"
-_OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}/])"
+# (a slash opens a name only after a word, not after a number: `Directive 2014/90/EU and
+# Regulation (EU) 2019/1020` holds no `EU and Regulation`)
+_OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}]|[^\p{N}]/)"
 _WINDOW = 80
 _DEF_WINDOW = 100
 
@@ -175,7 +177,8 @@ _BARE_COMPLEMENT = r"^((?: +" + _TOKEN + r"){1,2})"
 # something.
 _NUMBERED = (
     r"^( +(?:\(\p{Lu}{2,}\) +)?(?:No\.? +\d+(?:/\d+)*(?: +of +(?:19|20)\d{2})?"
-    r"|of +(?:19|20)\d{2}|\d{1,4}[/\-]\d{1,4}|\d{1,4}(?: +of +(?:19|20)\d{2})?)|, +(?:19|20)\d{2})"
+    r"|of +(?:19|20)\d{2}|\d{1,4}[/\-]\d{1,4}(?:/(?:EU|EC|EEC|Euratom))?"
+    r"|\d{1,4}(?: +of +(?:19|20)\d{2})?)|, +(?:19|20)\d{2})"
     r"(?:[^\p{L}\p{N}%.,]|[.,](?:\D|$)|$)"
 )
 _NOT_A_NUMBER = (
