@@ -802,6 +802,14 @@ def test_heads_that_come_first_carry_their_labels(
                 ("Directive 2006/112/EC", "INSTRUMENT"),
             ],
         ),
+        # A platform named head first is a programme, its acronym too.
+        (
+            "Traders use the Plataforma Digital de Comercio Centroamericana (PDCC).",
+            [
+                ("Plataforma Digital de Comercio Centroamericana", "PROGRAMME"),
+                ("PDCC", "PROGRAMME"),
+            ],
+        ),
         # A French complement after a head word (`Code des Douanes`, `Service des Douanes`).
         (
             "Under the revised Code des Douanes, the Service des Douanes audits traders.",

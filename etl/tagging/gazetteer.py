@@ -347,6 +347,9 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Projeto",
         "Projet",
         "Sistema",
+        # (single windows and trade platforms: `Plataforma Digital de Comercio Centroamericana`)
+        "Plataforma",
+        "Plateforme",
         "Système",
     ),
     EntityLabel.INSTRUMENT: (
