@@ -300,6 +300,27 @@ def test_issue_names_resolve(gazetteer: list[dict[str, str]]) -> None:
     assert {s: owner.get(s) for s in expected} == expected
 
 
+def test_maritime_trade_and_export_control_instruments_resolve(
+    gazetteer: list[dict[str, str]],
+) -> None:
+    # 2026.11.46: instruments trade and customs news cites by name or acronym alone.
+    rows = {s: row for row in gazetteer for s in _surfaces(row)}
+    expected = {
+        "SOLAS": ("instr:solas", ""), "MARPOL": ("instr:marpol", ""),
+        "ISPS Code": ("instr:isps-code", ""), "Incoterms": ("instr:incoterms", ""),
+        "Section 301": ("instr:us-section-301", "USA"), "UFLPA": ("instr:uflpa", "USA"),
+        "EUDR": ("instr:eudr", ""), "IPEF": ("instr:ipef", ""),
+        "Wassenaar Arrangement": ("instr:wassenaar-arrangement", ""),
+        "Port State Measures Agreement": ("instr:psma", ""),
+    }  # fmt: skip
+    found = {s: (rows[s]["entity_id"], rows[s]["country"]) for s in expected if s in rows}
+    assert found == expected
+    assert all(rows[s]["label"] == "INSTRUMENT" for s in expected)
+    # (initials other things share stay out: the Arms Trade Treaty's, the procurement pact's)
+    assert "ATT" not in rows
+    assert "GPA" not in rows
+
+
 def test_border_places_and_rivers_have_their_countries(gazetteer: list[dict[str, str]]) -> None:
     # Places the written gold names: border towns take the side recorded in curated/cities.tsv,
     # a river or corridor shared by several countries takes none.
