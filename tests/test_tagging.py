@@ -1190,6 +1190,28 @@ def test_a_place_word_names_no_sentence_word_adjective_acronym_or_known_name() -
     ]
 
 
+def test_a_lower_case_kind_word_names_the_programme_of_two_words_or_more_before_it() -> None:
+    rows = _tag(
+        "Hauliers use the Green Lanes system and its Interface Public-Members platform. The "
+        "Tunduk system, the Kodak KIMS system 5000, the NBC News program, the Customs system and "
+        "the Authorized Economic Operator programme are not new. Green Lanes cut queues."
+    )
+    assert [(m["text"], m["label"], m["entity_id"], m["source"]) for m in rows] == [
+        ("Green Lanes", "PROGRAMME", "prog:x-green-lanes", "rule:context"),
+        (
+            "Interface Public-Members",
+            "PROGRAMME",
+            "prog:x-interface-public-members",
+            "rule:context",
+        ),
+        # (one word is no programme's name: a company's platform is named so; a model number
+        # names a product; `program` is a broadcast's; a known name keeps its entry)
+        ("Authorized Economic Operator", "PROGRAMME", "prog:aeo", "gazetteer"),
+        # The article's other mentions of the name are found too.
+        ("Green Lanes", "PROGRAMME", "prog:x-green-lanes", "rule:context"),
+    ]
+
+
 def test_divisions_assemblies_decisions_and_harbours_are_heads() -> None:
     rows = _tag(
         "Tonga's Customs and Excise Division told the East African Legislative Assembly that "

@@ -21,6 +21,10 @@ What keeps it precise:
 - a name that overlaps a mention already found is left to that mention (`the Kenya border`,
   `Chinese ports`).
 
+Words of kind name programmes the same way (`gazetteer.PROGRAMME_WORDS`: `the Green Lanes
+system`, `its Interface Public-Members platform`): the name of two words or more before one is
+a PROGRAMME, unless a number follows the word (`the Kodak KIMS system 5000`, a product).
+
 The place has no country (the context does not say whose it is) and a derived id. Its other
 occurrences in the article, headline included, are found by the tagger's rescan like those of
 a defined acronym.
@@ -42,11 +46,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.tagging.gazetteer import LEGAL_FORMS
+from etl.tagging.gazetteer import LEGAL_FORMS, PROGRAMME_BEFORE
 from etl.tagging.matcher import chars_before, slice_chars, text_position
 from etl.tagging.regex import ascii_form, extract, is_ascii
 from etl.tagging.rules import (
     DAYS_AND_MONTHS,
+    DIGITS,
     capitalised,
     derived_id,
     forms_schema,
@@ -216,14 +221,13 @@ def context_places(cues: pl.DataFrame, found: pl.DataFrame) -> tuple[pl.DataFram
     )
     if places.height == 0:
         return found, pl.DataFrame(schema=forms_schema())
-    label = pl.lit(EntityLabel.LOCATION.value)
     mentions = places.select(
         "doc",
         "field",
         "start",
         "end",
-        entity_id=derived_id(label, pl.col("text")),
-        label=label,
+        entity_id=derived_id(pl.col("label"), pl.col("text")),
+        label="label",
         name=pl.col("text"),
         country="country",
         source=pl.lit(SOURCE_CONTEXT),
@@ -286,7 +290,9 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             right=right,
         )
         .with_columns(
-            is_before=stands.is_in(["before", "both", "located", "joined-before"])
+            is_before=stands.is_in(["before", "both", "located", "joined-before", PROGRAMME_BEFORE])
+            # (a model number after the word names a product: `the Kodak KIMS system 5000`)
+            & ~((stands == PROGRAMME_BEFORE) & pl.col("right").str.slice(1, 1).is_in(DIGITS))
             & capitalised(last_word)
             # (`the English port of Dover`: the name before the word qualifies the place after)
             & ~of
@@ -354,6 +360,9 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             start=pl.col("start") - 1 - pl.col("names").str.len_chars().cast(pl.Int64),
             country=pl.when(pl.col("context").is_in(["located", "joined-before"])).then("country"),
+            label=pl.when(pl.col("context") == PROGRAMME_BEFORE)
+            .then(pl.lit(EntityLabel.PROGRAMME.value))
+            .otherwise(pl.lit(EntityLabel.LOCATION.value)),
         )
         .drop("word", "left", "context")
     )
@@ -363,6 +372,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
         "full",
         "ascii",
         country=pl.when(pl.col("context") == "joined-after").then("country"),
+        label=pl.lit(EntityLabel.LOCATION.value),
         names=_extract(after, "right", _AFTER, 2),
         start=pl.col("end") + _extract(after, "right", _AFTER, 1).str.len_chars().cast(pl.Int64),
     )
@@ -374,13 +384,14 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     second = pl.col("names").str.split(" and ").list.get(1, null_on_oob=True)
     parts = pl.concat(
         [
-            names.select("doc", "field", "full", "ascii", "country", "start", text=first),
+            names.select("doc", "field", "full", "ascii", "country", "label", "start", text=first),
             names.select(
                 "doc",
                 "field",
                 "full",
                 "ascii",
                 "country",
+                "label",
                 start=pl.col("start") + first.str.len_chars().cast(pl.Int64) + len(" and "),
                 text=second,
             ),
@@ -389,6 +400,8 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     words = pl.col("text").str.split(" ")
     return parts.filter(
         ~words.list.eval(pl.element().is_in(_NOT_A_PLACE_WORD)).list.any()
+        # (a programme's name is two words or more: see gazetteer.PROGRAMME_WORDS)
+        & ((pl.col("label") == EntityLabel.LOCATION.value) | (words.list.len() > 1))
         # (an acronym: no lower-case letter)
         & (pl.col("text").str.to_uppercase() != pl.col("text"))
         & ~pl.col("text").str.ends_with("'s")

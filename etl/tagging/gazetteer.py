@@ -41,6 +41,8 @@ __all__ = [
     "LEGAL_FORMS",
     "MINOR_TOWNS_FILE",
     "MINOR_TOWN_KIND",
+    "PROGRAMME_BEFORE",
+    "PROGRAMME_WORDS",
     "TRADE_WORDS",
     "Gazetteer",
     "load_gazetteer",
@@ -397,6 +399,14 @@ PAREN = "("
 #: Gulhifalhu port`), or before it and `of` (`the Uzbek town of Keles`, `the river port of
 #: Villeta`, `the Tuamotu atolls of Manihi and Arutua`), or right after it (`near Zuwara`).
 #: Values: where the name stands.
+#: Where the name a `PROGRAMME_WORDS` word names stands (a `CONTEXT_WORDS` value).
+PROGRAMME_BEFORE = "programme-before"
+#: Lower-case words after a programme's name: `context.context_places` reads the two or more
+#: capitalised words before one as a PROGRAMME (a company's platform, `the Amazon platform`, is
+#: named in one word, and an acronym alone is left to the acronym rules). Not `program`: in
+#: American news it is mostly a broadcast's (`the NBC News program`).
+PROGRAMME_WORDS = ("programme", "scheme", "initiative", "system", "platform")
+
 CONTEXT_WORDS: dict[str, str] = {
     **dict.fromkeys(
         (
@@ -445,6 +455,9 @@ CONTEXT_WORDS: dict[str, str] = {
     # Words of direction, the name right after them (`near Zuwara`, `towards Rosenheim`):
     # news puts a place there, and seldom a company (`toward Ameritrust`).
     **dict.fromkeys(("near", "towards", "toward"), "next"),
+    # Words of kind that say a programme is named before them, in lower case because they are
+    # no part of its name (`the Unified Cargo Processing programme`, `the Green Lanes system`).
+    **dict.fromkeys(PROGRAMME_WORDS, PROGRAMME_BEFORE),
 }
 
 # Kinds of pattern, in the order a pattern string that is several things at once keeps them.
