@@ -1720,6 +1720,28 @@ def test_a_national_bodys_shared_name_after_another_country_is_that_countrys() -
     ]
 
 
+def test_a_body_named_after_its_treaty_is_the_treaty_after_under() -> None:
+    # The IPPC's bodies bear the convention's name: after `under the` it is the treaty, and so
+    # are the article's other names for it; elsewhere it stays the body.
+    body = _tag("The WCO and the International Plant Protection Convention (IPPC) signed a deal.")
+    assert [(m["text"], m["label"], m["entity_id"]) for m in body][1:] == [
+        ("International Plant Protection Convention", "ORG", "org:ippc"),
+        ("IPPC", "ORG", "org:ippc"),
+    ]
+    treaty = _tag(
+        "Standards adopted under the International Plant Protection Convention (IPPC) apply."
+    )
+    instrument = (
+        "INSTRUMENT",
+        "instr:x-international-plant-protection-convention",
+        "rule:head-noun",
+    )
+    assert [(m["text"], m["label"], m["entity_id"], m["source"]) for m in treaty] == [
+        ("International Plant Protection Convention", *instrument),
+        ("IPPC", *instrument),
+    ]
+
+
 def test_an_acronyms_long_form_may_end_in_office() -> None:
     # `Office` heads names only when it comes first (`Office Togolais des Recettes`); at the
     # end of a long form whose initials the acronym spells it names an organization too.

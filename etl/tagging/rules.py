@@ -60,6 +60,7 @@ __all__ = [
     "generic_and_sentence_words",
     "head_phrases",
     "rehome",
+    "treaties_under",
 ]
 
 SOURCE_HEAD = "rule:head-noun"
@@ -201,6 +202,7 @@ _POSSESSIVE_IN_RUN = r"^(?:.* )?\S+?(['\x{2019}]s +|s['\x{2019}] +)(.*)$"
 # Where a place's complement ends: at an `on` or `for` and all after it (`Port of Mutsamudu | on
 # Anjouan`), which leaves none when it comes first (`Betio Port | on South Tarawa`).
 _PLACE_COMPLEMENT_ENDS = (" on ", " for ")
+_UNDER = "under the "  # before a treaty's name (`treaties_under`)
 # A place's name whose complement ends in an organization's head names the organization
 # (`Port of Cork Company`, `Port of Spain Authority`): its last word is one of these.
 _ORG_HEADS = [w for w, lab in HEAD_WORDS.items() if lab is EntityLabel.ORG and " " not in w]
@@ -958,6 +960,30 @@ def rehome(mentions: pl.DataFrame) -> pl.DataFrame:
             source=pl.lit(SOURCE_HEAD),
         )
         .select(mentions.columns)
+    )
+    return pl.concat([_without(mentions, moved), moved])
+
+
+def treaties_under(mentions: pl.DataFrame) -> pl.DataFrame:
+    """Return `mentions` with a body named after its treaty read as the treaty after `under`.
+
+    The IPPC's Commission and Secretariat bear the convention's name: `the WCO and the
+    International Plant Protection Convention (IPPC) signed` is the body, but `standards adopted
+    under the International Plant Protection Convention (IPPC)` is the treaty, an INSTRUMENT
+    with a derived id, and so are the article's other names for it. `mentions` carries the field
+    text (`full`) and `ascii`.
+    """
+    named = pl.col("name").str.ends_with(" Convention") & (pl.col("label") == EntityLabel.ORG.value)
+    bodies = mentions.filter(named)
+    if bodies.height == 0:
+        return mentions
+    before = chars_before(pl.col("full"), pl.col("start"), len(_UNDER), pl.col("ascii"))
+    treaties = bodies.filter(before == _UNDER).select("doc", "entity_id").unique()
+    if treaties.height == 0:
+        return mentions
+    label = pl.lit(EntityLabel.INSTRUMENT.value)
+    moved = mentions.join(treaties, on=["doc", "entity_id"]).with_columns(
+        entity_id=derived_id(label, pl.col("name")), label=label, source=pl.lit(SOURCE_HEAD)
     )
     return pl.concat([_without(mentions, moved), moved])
 

@@ -45,6 +45,7 @@ from etl.tagging.rules import (
     forms_schema,
     head_phrases,
     rehome,
+    treaties_under,
 )
 from schemas.records import EntityLabel
 
@@ -136,8 +137,10 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     )
     styles = field_styles(texts)
     entities = _gather(hits.filter("entity"), patterns, *_ENTITY, "source", "rule")
-    found = rehome(
-        drop_hemispheric(drop_currencies(drop_ambiguous(_gazetteer_mentions(entities), styles)))
+    found = treaties_under(
+        rehome(
+            drop_hemispheric(drop_currencies(drop_ambiguous(_gazetteer_mentions(entities), styles)))
+        )
     ).drop("rule")
     heads = _gather(
         hits.filter(pl.col("head").is_not_null()), patterns, "head_at", "head_first"
