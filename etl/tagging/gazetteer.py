@@ -394,11 +394,6 @@ BARE_HEAD_FIRST_EXCEPT = frozenset({"Office", "Direction", "Accord", "Institut",
 
 PAREN = "("
 
-#: Lower-case words that say a capitalised name beside them is a place, where no list holds it:
-#: after the name (`the Oybek crossing`, `the Abdali and Nuwaiseeb land borders`, `the new
-#: Gulhifalhu port`), or before it and `of` (`the Uzbek town of Keles`, `the river port of
-#: Villeta`, `the Tuamotu atolls of Manihi and Arutua`), or right after it (`near Zuwara`).
-#: Values: where the name stands.
 #: Where the name a `PROGRAMME_WORDS` word names stands (a `CONTEXT_WORDS` value).
 PROGRAMME_BEFORE = "programme-before"
 #: Lower-case words after a programme's name: `context.context_places` reads the two or more
@@ -407,6 +402,12 @@ PROGRAMME_BEFORE = "programme-before"
 #: American news it is mostly a broadcast's (`the NBC News program`).
 PROGRAMME_WORDS = ("programme", "scheme", "initiative", "system", "platform")
 
+#: Lower-case words that say a capitalised name beside them is a place, where no list holds it:
+#: after the name (`the Oybek crossing`, `the Abdali and Nuwaiseeb land borders`, `the new
+#: Gulhifalhu port`), or before it and `of` (`the Uzbek town of Keles`, `the river port of
+#: Villeta`, `the Tuamotu atolls of Manihi and Arutua`), or right after it (`near Zuwara`).
+#: Values: where the name stands (`PROGRAMME_BEFORE` for the words of kind that end programmes'
+#: names).
 CONTEXT_WORDS: dict[str, str] = {
     **dict.fromkeys(
         (
