@@ -272,6 +272,29 @@ def test_a_shared_town_name_goes_to_a_dominant_town_or_to_one_countrys_or_to_non
     }
 
 
+def test_towns_are_read_by_their_english_and_wire_names_too() -> None:
+    # GeoNames gives the local name (`Köln`, `Gent`, `Århus`); news writes the English one,
+    # and wires the German ASCII spelling (`Duesseldorf`). Gazetteer 2026.11.48.
+    rows = _tag(
+        "Trucks from Cologne, Duesseldorf and Ludwigshafen reached Ghent, Bruges and Aarhus; "
+        "Hull and Aberdeen ferries sailed; Britain and Germany said so."
+    )
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Cologne", "DEU"),
+        ("Duesseldorf", "DEU"),
+        ("Ludwigshafen", "DEU"),
+        ("Ghent", "BEL"),
+        ("Bruges", "BEL"),
+        ("Aarhus", "DNK"),
+        ("Hull", "GBR"),
+        ("Aberdeen", "GBR"),
+        ("Britain", "GBR"),
+        ("Germany", "DEU"),
+    ]
+    # (Hull, Aberdeen, Hanover, Florence and Venice only beside their country)
+    assert _tag("Manufacturers Hanover and Cordell Hull met in Aberdeen.") == []
+
+
 def test_towns_reach_the_gazetteer_and_lend_their_country() -> None:
     rows = _tag("Grain moves from Hermosillo to Nador; trucks queue at Ngaound\u00e9r\u00e9.")
     assert [(m["text"], m["country"]) for m in rows] == [
@@ -286,11 +309,18 @@ def test_towns_reach_the_gazetteer_and_lend_their_country() -> None:
             for s in r["aliases"].split("|")
         }
     # Surnames, words and namesakes stay out (by Reuters-21578 or by hand).
-    for surface in ("George", "Nigel", "Mobile", "Split", "Preston", "Beni", "Florence", "Bristol"):
+    for surface in ("George", "Nigel", "Mobile", "Split", "Preston", "Beni", "Bristol"):
         assert kinds.get(surface) != "town", surface
     # Trade cities whose names Reuters-21578 uses for others (`Rosario`: three stories, none
-    # Argentine) are towns read only beside their country (ambiguous.tsv).
+    # Argentine), or that are given names (`Florence`), are towns read only beside their
+    # country (ambiguous.tsv).
     assert kinds.get("Rosario") == "town"
+    assert kinds.get("Florence") == "town"
+    assert _tag("Florence Nightingale wrote.") == []
+    assert [m["text"] for m in _tag("A Florence, Italy-based distributor.")] == [
+        "Florence",
+        "Italy",
+    ]
 
 
 def test_review_writes_the_decided_rows_and_keeps_hand_rows(
