@@ -293,6 +293,14 @@ def test_towns_are_read_by_their_english_and_wire_names_too() -> None:
     ]
     # (Hull, Aberdeen, Hanover, Florence and Venice only beside their country)
     assert _tag("Manufacturers Hanover and Cordell Hull met in Aberdeen.") == []
+    # Every German- and Danish-speaking country's name spelled without its letters is read
+    # too (`gazetteer._SPELLED_OUT`), not only the hand-listed ones.
+    spelled = _tag("Trains left Muenster, Baden-Wuerttemberg and Aalborg.")
+    assert [(m["text"], m["entity_id"]) for m in spelled] == [
+        ("Muenster", "loc:geonames-2867543"),
+        ("Baden-Wuerttemberg", "loc:iso3166-2-de-bw"),
+        ("Aalborg", "loc:geonames-2624886"),
+    ]
 
 
 def test_towns_reach_the_gazetteer_and_lend_their_country() -> None:

@@ -469,6 +469,20 @@ _LABELS = {label.value for label in EntityLabel}
 _PLURAL_LABELS = {EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value}
 _PORT_KINDS = ["port", "city", "capital"]
 _POSSESSIVE = re.compile(r"^(\S+)['\u2019]s ")
+#: How German- and Danish-speaking countries' names are written without their letters (wires
+#: and ASCII text: `Duesseldorf`, `Muenster`, `Aalborg`): a variant of their entities' names.
+_SPELLED_OUT = {
+    **dict.fromkeys(
+        ("DEU", "AUT", "CHE", "LIE", "LUX"),
+        str.maketrans(
+            {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+        ),
+    ),
+    **dict.fromkeys(
+        ("DNK", "NOR"),
+        str.maketrans({"å": "aa", "Å": "Aa", "ø": "oe", "Ø": "Oe", "æ": "ae", "Æ": "Ae"}),
+    ),
+}
 # (a legal form in lower case is part of a name, not a generic tail: `Anglo American plc`)
 _GENERIC_TAILS = {
     *(word.lower() for word in HEAD_WORDS if word not in LEGAL_FORMS),
@@ -601,6 +615,11 @@ def _surfaces(entries: pl.DataFrame) -> pl.DataFrame:
     known = set(base.select("surface", "entity_id").iter_rows())
     # A minor town is not read in ALL CAPS (wire headlines): 23,000 fewer patterns to hold.
     minor = set(entries.filter(pl.col("kind") == MINOR_TOWN_KIND)["entity_id"].to_list())
+    spelling = {
+        entity_id: _SPELLED_OUT[country]
+        for entity_id, country in entries.select("entity_id", "country").iter_rows()
+        if country in _SPELLED_OUT
+    }
     countries = set(
         base.select(
             "surface", is_country=pl.col("entity_id").str.starts_with("country:")
@@ -620,6 +639,9 @@ def _surfaces(entries: pl.DataFrame) -> pl.DataFrame:
             # would swallow the country.
             continue
         rows.append((surface, entity_id, source, 0))
+        spelled = surface.translate(spelling[entity_id]) if entity_id in spelling else surface
+        if spelled != surface:
+            rows.append((spelled, entity_id, source, 1))
         title = _title_variant(surface)
         if title != surface:
             rows.append((title, entity_id, source, 1))
