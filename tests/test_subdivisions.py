@@ -293,6 +293,14 @@ def test_towns_are_read_by_their_english_and_wire_names_too() -> None:
     ]
     # (Hull, Aberdeen, Hanover, Florence and Venice only beside their country)
     assert _tag("Manufacturers Hanover and Cordell Hull met in Aberdeen.") == []
+    ports = _tag("Grain left Mykolaiv for Jubail and Port Elizabeth; Belarus rail runs via Brest.")
+    assert [(m["text"], m["country"]) for m in ports] == [
+        ("Mykolaiv", "UKR"),
+        ("Jubail", "SAU"),
+        ("Port Elizabeth", "ZAF"),
+        ("Belarus", "BLR"),
+        ("Brest", "BLR"),
+    ]
     # Every German- and Danish-speaking country's name spelled without its letters is read
     # too (`gazetteer._SPELLED_OUT`), not only the hand-listed ones.
     spelled = _tag("Trains left Muenster, Baden-Wuerttemberg and Aalborg.")
