@@ -301,6 +301,14 @@ def test_towns_are_read_by_their_english_and_wire_names_too() -> None:
         ("Belarus", "BLR"),
         ("Brest", "BLR"),
     ]
+    older = _tag("LNG left Arzew for Leningrad; cars reached Vizag, Xian and Kishinev.")
+    assert [(m["text"], m["entity_id"]) for m in older] == [
+        ("Arzew", "loc:geonames-2506385"),
+        ("Leningrad", "loc:st-petersburg"),
+        ("Vizag", "loc:geonames-1253102"),
+        ("Xian", "loc:geonames-1790630"),
+        ("Kishinev", "loc:chisinau"),
+    ]
     # Every German- and Danish-speaking country's name spelled without its letters is read
     # too (`gazetteer._SPELLED_OUT`), not only the hand-listed ones.
     spelled = _tag("Trains left Muenster, Baden-Wuerttemberg and Aalborg.")
