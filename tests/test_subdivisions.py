@@ -311,6 +311,11 @@ def test_towns_are_read_by_their_english_and_wire_names_too() -> None:
     ]
     # Every German- and Danish-speaking country's name spelled without its letters is read
     # too (`gazetteer._SPELLED_OUT`), not only the hand-listed ones.
+    # (and in ALL CAPS, as wire headlines write them)
+    assert [m["text"] for m in _tag("TRUCKS LEAVE DUESSELDORF FOR AALBORG")] == [
+        "DUESSELDORF",
+        "AALBORG",
+    ]
     spelled = _tag("Trains left Muenster, Baden-Wuerttemberg and Aalborg.")
     assert [(m["text"], m["entity_id"]) for m in spelled] == [
         ("Muenster", "loc:geonames-2867543"),

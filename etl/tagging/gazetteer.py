@@ -642,6 +642,8 @@ def _surfaces(entries: pl.DataFrame) -> pl.DataFrame:
         spelled = surface.translate(spelling[entity_id]) if entity_id in spelling else surface
         if spelled != surface:
             rows.append((spelled, entity_id, source, 1))
+            if entity_id not in minor:
+                rows.append((spelled.upper(), entity_id, source, 2))  # (`DUESSELDORF`)
         title = _title_variant(surface)
         if title != surface:
             rows.append((title, entity_id, source, 1))
