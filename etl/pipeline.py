@@ -433,7 +433,11 @@ def _write_generation(
             writes.append(
                 writer.submit(sinks.write, _Job(item.batch, dropped, near_kept, future), tally)
             )
-            while len(writes) > config.workers:
+            # One batch fewer in flight than workers (at least one, so a single worker still
+            # overlaps this thread): the next batch's dedup and signatures keep the second core
+            # busy. On 1 GB the peak fell 18 MiB (566 against 584 MiB, medians of 3 alternated
+            # runs) for the same time (143.0 against 143.2 s).
+            while len(writes) >= max(2, config.workers):
                 writes.popleft().result()  # raises what went wrong on a worker
 
         for batch in _prefetched(_timed(extract_batches(files, config.chunk_bytes), timer), stack):
