@@ -435,7 +435,7 @@ def _write_generation(
             )
             # One batch fewer in flight than workers (at least one, so a single worker still
             # overlaps this thread): the next batch's dedup and signatures keep the second core
-            # busy. On 1 GB the peak fell 18 MiB (566 against 584 MiB, medians of 3 alternated
+            # busy. On 1 GB the peak fell 18 MiB (566 against 584 MiB, medians of 5 alternated
             # runs) for the same time (143.0 against 143.2 s).
             while len(writes) >= max(2, config.workers):
                 writes.popleft().result()  # raises what went wrong on a worker
