@@ -13,7 +13,7 @@ import pycountry
 import pytest
 
 from etl.errors import IntegrityError
-from etl.tagging import Gazetteer, import_towns, load_gazetteer, tag
+from etl.tagging import Gazetteer, import_namesakes, import_towns, load_gazetteer, tag
 from etl.tagging import build_gazetteer as bg
 from etl.tagging import import_subdivisions as imp
 
@@ -411,3 +411,82 @@ def test_a_minor_town_is_read_only_beside_its_country() -> None:
     # Without the flag they are not read at all, and the version says which list tagged.
     assert [m["text"] for m in _tag("Mauritanian trucks reached Zouérat.")] == ["Mauritanian"]
     assert _gazetteer(minor_towns=True).version == _gazetteer().version + "+minor-towns"
+
+
+def _place(entity_id: str, name: str, country: str, kind: str) -> bg.Entity:
+    return bg.Entity(entity_id, "LOCATION", name, country, kind, (name,))
+
+
+def test_namesakes_are_towns_abroad_big_enough_for_their_owner() -> None:
+    towns = [
+        _town(1, "IND", "Gaya", 474_093),
+        _town(2, "NER", "Gaya", 61_533),
+        _town(3, "NGA", "Gaya", 20_959),  # under a tenth of the owner's people
+        _town(4, "GBR", "Boston", 45_339),  # under a tenth of Boston's people
+        _town(5, "USA", "Boston", 667_137),
+        _town(6, "USA", "Paris", 24_782),  # too small for a capital's namesake
+        _town(7, "LBN", "Tripoli", 229_398),
+        _town(8, "CUB", "Florida", 63_007),  # a region has none
+        _town(9, "NER", "Gaya", 16_000),  # a smaller town of a country already listed
+    ]
+    entities = [
+        _place("loc:geonames-1", "Gaya", "IND", "town"),
+        _place("loc:geonames-5", "Boston", "USA", "town"),
+        _place("loc:paris", "Paris", "FRA", "capital"),
+        _place("loc:tripoli", "Tripoli", "LBY", "capital"),
+        _place("loc:us-florida", "Florida", "USA", "us-state"),
+    ]
+    rows = import_namesakes.namesake_rows(entities, towns)
+    assert [(r.entity_id, r.namesake_id, r.namesake_country) for r in rows] == [
+        ("loc:geonames-1", "loc:geonames-2", "NER"),
+        ("loc:tripoli", "loc:geonames-7", "LBN"),
+    ]
+    # A hand decision survives the next import, and so does a hand row the import lost.
+    hand = {
+        "entity_id": "loc:geonames-1",
+        "name": "Gaya",
+        "country": "IND",
+        "namesake_id": "loc:geonames-2",
+        "namesake_name": "Gaya",
+        "namesake_country": "NER",
+        "population": "61533",
+        "status": "drop:venue",
+        "note": "hand: a test",
+    }
+    lost = hand | {"namesake_id": "loc:geonames-99", "note": "hand: gone"}
+    merged = import_namesakes.merge(rows, [hand, lost])
+    assert [(r.namesake_id, r.status) for r in merged] == [
+        ("loc:geonames-2", "drop:venue"),
+        ("loc:geonames-99", "drop:venue"),
+        ("loc:geonames-7", "keep"),
+    ]
+
+
+def test_build_renders_kept_namesakes_and_refuses_wrong_ones() -> None:
+    entities = [_place("loc:geonames-1", "Gaya", "IND", "town")]
+    row = {
+        "entity_id": "loc:geonames-1",
+        "name": "Gaya",
+        "country": "IND",
+        "namesake_id": "loc:geonames-2",
+        "namesake_name": "Gaya",
+        "namesake_country": "NER",
+        "population": "61533",
+        "status": "keep",
+        "note": "auto:GeoNames cities15000",
+    }
+    dropped = row | {"namesake_id": "loc:geonames-3", "status": "drop:venue"}
+    assert bg.render_namesakes([row, dropped], entities).splitlines() == [
+        "entity_id\tnamesake_id\tname\tcountry\tpopulation",
+        "loc:geonames-1\tloc:geonames-2\tGaya\tNER\t61533",
+    ]
+    for wrong in (
+        row | {"status": "maybe"},
+        row | {"entity_id": "loc:nowhere"},
+        row | {"namesake_country": "IND"},
+    ):
+        with pytest.raises(IntegrityError):
+            bg.render_namesakes([wrong], entities)
+    # The committed table's owners and namesakes load with the gazetteer.
+    table = load_gazetteer().namesakes
+    assert table.filter(pl.col("entity_id") == "loc:geonames-1271439").height >= 1

@@ -1794,3 +1794,43 @@ def test_french_customs_funds_and_gendarmeries_are_named_head_first() -> None:
         ("Caisse Nationale de Crédit Agricole", "ORG"),
         ("Gendarmerie Nationale", "ORG"),
     ]
+
+
+def test_a_town_is_its_namesake_abroad_where_only_the_namesakes_country_is_named() -> None:
+    # `Gaya` is the gazetteer's Indian city (namesakes.tsv lists Niger's town).
+    niger = _tag("Officers seized tramadol at Gaya, across the river from Malanville, Niger said.")
+    gaya = next(m for m in niger if m["text"] == "Gaya")
+    assert (gaya["entity_id"], gaya["country"], gaya["source"]) == (
+        "loc:geonames-2444489",
+        "NER",
+        "gazetteer:namesake",
+    )
+    # Where two namesakes' countries are named, the most populous town wins (San José is
+    # Costa Rica's capital; California's and the Philippine town are listed).
+    both = _tag("Exporters from the Philippines and the United States met in San Jose.")
+    assert next(m["country"] for m in both if m["text"] == "San Jose") == "USA"
+    # Where the owner's country is named too, or no namesake's country is, the owner stays.
+    for body in ("Gaya in India and Niger.", "Gaya grew 4%."):
+        gaya = next(m for m in _tag(body) if m["text"] == "Gaya")
+        assert (gaya["entity_id"], gaya["country"], gaya["source"]) == (
+            "loc:geonames-1271439",
+            "IND",
+            "gazetteer",
+        )
+
+
+def test_a_namesake_keeps_the_owners_context_rule_and_capitals_keep_their_venues() -> None:
+    # `Brest` is Belarus's and read only beside Belarus: beside France it is the French port,
+    # where before it was dropped.
+    french = _tag("Fishing boats returned to Brest after France lifted the ban.")
+    assert [(m["text"], m["country"]) for m in french] == [("Brest", "FRA"), ("France", "FRA")]
+    assert [m["text"] for m in _tag("Fishing boats returned to Brest.")] == []
+    # A capital is named as a venue: `Paris` in a US story stays the French capital (its US
+    # namesakes are too small to be listed).
+    venue = _tag("US officials met in Paris.")
+    assert ("Paris", "loc:paris", "FRA") in [
+        (m["text"], m["entity_id"], m["country"]) for m in venue
+    ]
+    # A big namesake is listed: `Tripoli` in a Lebanese story is Lebanon's city.
+    lebanon = _tag("Lebanon reopened the port of Tripoli.")
+    assert ("Tripoli", "LBN") in [(m["text"], m["country"]) for m in lebanon]

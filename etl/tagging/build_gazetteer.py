@@ -31,7 +31,7 @@ from pathlib import Path
 import pycountry
 
 from etl.errors import EtlError, InputError, IntegrityError, UsageError
-from etl.tagging.gazetteer import MINOR_TOWN_KIND, MINOR_TOWNS_FILE
+from etl.tagging.gazetteer import MINOR_TOWN_KIND, MINOR_TOWNS_FILE, NAMESAKES_FILE
 
 __all__ = [
     "CountryRecord",
@@ -67,6 +67,7 @@ REUTERS_COLUMNS = ("kind", "code", "target", "note")
 VERSIONED_FILES = (
     "gazetteer.tsv",
     MINOR_TOWNS_FILE,
+    NAMESAKES_FILE,
     "themes.tsv",
     "ambiguous.tsv",
     "reuters_codes.tsv",
@@ -719,18 +720,78 @@ def _data_changed(data_dir: Path, version: str) -> bool:
     )
 
 
-def rendered(entities: Sequence[Entity]) -> dict[str, str]:
-    """Return the text of each built file: gazetteer.tsv, and the minor towns apart."""
+# ---------------------------------------------------------------------------- namesakes
+
+#: curated/namesakes.tsv, written by `import_namesakes` and reviewed by hand.
+NAMESAKE_COLUMNS = (
+    "entity_id",
+    "name",
+    "country",
+    "namesake_id",
+    "namesake_name",
+    "namesake_country",
+    "population",
+    "status",
+    "note",
+)
+#: The package's namesakes.tsv: the kept rows, what the tagger needs of them.
+NAMESAKE_DATA_COLUMNS = ("entity_id", "namesake_id", "name", "country", "population")
+
+
+def render_namesakes(rows: Sequence[Mapping[str, str]], entities: Sequence[Entity]) -> str:
+    """Return the text of the package's namesakes.tsv: the kept rows of curated/namesakes.tsv.
+
+    Fails when a kept row's owner is not a LOCATION of `entities`, its namesake is in the
+    owner's country, or its namesake id is a gazetteer entity of another country.
+    """
+    by_id = {e.entity_id: e for e in entities}
+    lines = ["\t".join(NAMESAKE_DATA_COLUMNS)]
+    for row in rows:
+        if row["status"] != "keep":
+            if not row["status"].startswith("drop:"):
+                raise IntegrityError(
+                    "gazetteer", f"namesake {row['namesake_id']}: status must be keep or drop:*"
+                )
+            continue
+        owner = by_id.get(row["entity_id"])
+        if owner is None or owner.label != "LOCATION":
+            raise IntegrityError(
+                "gazetteer", f"namesake of {row['entity_id']}: no such LOCATION in the gazetteer"
+            )
+        twin = by_id.get(row["namesake_id"])
+        if row["namesake_country"] == owner.country or (
+            twin is not None and twin.country != row["namesake_country"]
+        ):
+            raise IntegrityError(
+                "gazetteer",
+                f"namesake {row['namesake_id']} of {row['entity_id']}: wrong country "
+                f"{row['namesake_country']}",
+            )
+        cells = (
+            row["entity_id"],
+            row["namesake_id"],
+            row["namesake_name"],
+            row["namesake_country"],
+            row["population"],
+        )
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def rendered(entities: Sequence[Entity], curated_dir: Path = CURATED_DIR) -> dict[str, str]:
+    """Return the text of each built file: gazetteer.tsv, the minor towns and the namesakes."""
+    namesakes = read_table(curated_dir / NAMESAKES_FILE, NAMESAKE_COLUMNS)
     return {
         "gazetteer.tsv": render_gazetteer(e for e in entities if e.kind != MINOR_TOWN_KIND),
         MINOR_TOWNS_FILE: render_gazetteer(e for e in entities if e.kind == MINOR_TOWN_KIND),
+        NAMESAKES_FILE: render_namesakes(namesakes, entities),
     }
 
 
 def _check(data_dir: Path, curated_dir: Path) -> list[str]:
     """Return the problems a fresh build finds with the committed data (empty when in sync)."""
     problems = []
-    for name, text in rendered(build_entities(curated_dir)).items():
+    for name, text in rendered(build_entities(curated_dir), curated_dir).items():
         path = data_dir / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             problems.append(f"{name} differs from a fresh build")

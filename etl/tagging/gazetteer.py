@@ -41,6 +41,7 @@ __all__ = [
     "LEGAL_FORMS",
     "MINOR_TOWNS_FILE",
     "MINOR_TOWN_KIND",
+    "NAMESAKES_FILE",
     "PROGRAMME_BEFORE",
     "PROGRAMME_WORDS",
     "TRADE_WORDS",
@@ -426,6 +427,9 @@ CONTEXT_WORDS: dict[str, str] = {
             "customs station",
             "land customs station",
             "dry port",
+            "port of entry",
+            "ports of entry",
+            "land port",
             "ports",
             "river",
             "regions",
@@ -505,6 +509,7 @@ class Gazetteer:
     alternatives: pl.DataFrame  # surface, entity_id, country: every entity of every surface
     themes: pl.DataFrame  # theme_id, name
     customs: pl.DataFrame  # country, customs_id, customs_name: each country's customs body
+    namesakes: pl.DataFrame  # entity_id, namesake_id, namesake_name, namesake_country, population
     companies: pl.Series  # the entity ids of companies (kind `company`)
     pattern_list: pl.Series  # the pattern strings in Aho-Corasick priority order
     automaton: Automaton  # pattern_list compiled, once per run
@@ -742,6 +747,8 @@ RULE_HOME_COUNTRY = "home-country"
 #: own file beside gazetteer.tsv.
 MINOR_TOWN_KIND = "minor-town"
 MINOR_TOWNS_FILE = "minor_towns.tsv"
+#: A place's namesakes abroad (`import_namesakes`), read by `rules.namesakes`.
+NAMESAKES_FILE = "namesakes.tsv"
 _NOTE_RULES = (
     (r"(?i)all-caps|english word|pronoun|\bverb\b", RULE_CAPS_WORD),
     (r"(?i)given name|surname", RULE_GIVEN_NAME),
@@ -864,6 +871,34 @@ def _pattern_table(
 MINOR_TOWNS_SUFFIX = "+minor-towns"
 
 
+_NAMESAKE_SCHEMA = {
+    "entity_id": pl.String,
+    "namesake_id": pl.String,
+    "namesake_name": pl.String,
+    "namesake_country": pl.String,
+    "population": pl.Int64,
+}
+
+
+def _read_namesakes(path: Path) -> pl.DataFrame:
+    """Return the namesakes table: entity_id, namesake_id, namesake_name, namesake_country,
+    population (Int64); empty where the data directory has none (a gazetteer of one's own)."""
+    if not path.exists():
+        return pl.DataFrame(schema=_NAMESAKE_SCHEMA)
+    raw = _read_tsv(path)
+    _require(raw, path, ("entity_id", "namesake_id", "name", "country", "population"))
+    try:
+        return raw.select(
+            "entity_id",
+            "namesake_id",
+            namesake_name="name",
+            namesake_country="country",
+            population=pl.col("population").cast(pl.Int64),
+        )
+    except pl.exceptions.InvalidOperationError as exc:
+        raise InputError(path, f"population is not a whole number: {exc}") from exc
+
+
 def load_gazetteer(data_dir: Path | None = None, *, minor_towns: bool = False) -> Gazetteer:
     """Return the gazetteer read from `data_dir` (default: the package data), ready to match.
 
@@ -915,6 +950,7 @@ def load_gazetteer(data_dir: Path | None = None, *, minor_towns: bool = False) -
         .select("country", customs_id="entity_id", customs_name="name")
         .unique("country", keep="first", maintain_order=True),
         companies=entries.filter(pl.col("kind") == "company")["entity_id"],
+        namesakes=_read_namesakes(root / NAMESAKES_FILE),
         pattern_list=table["pattern"],
         automaton=compile_patterns(table["pattern"]),
     )

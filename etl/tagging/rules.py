@@ -19,6 +19,8 @@
   acronym's capitals and initial (`_long_form`); the tagger prefers a known name that ends
   right before the parenthesis.
 - **Ambiguity** (`drop_ambiguous`): surface forms listed in `ambiguous.tsv` with a rule.
+- **Namesakes** (`namesakes`): a town named like a town abroad (`Gaya`) is the one abroad where
+  the article names that country and not the owner's.
 - **Derived ids** (`derived_id`): an entity found only by a rule gets `<prefix>:x-<slug>`.
 """
 
@@ -49,6 +51,7 @@ __all__ = [
     "SOURCE_ACRONYM",
     "SOURCE_CUSTOMS",
     "SOURCE_HEAD",
+    "SOURCE_NAMESAKE",
     "acronym_definitions",
     "capitalised",
     "derived_id",
@@ -59,6 +62,7 @@ __all__ = [
     "forms_schema",
     "generic_and_sentence_words",
     "head_phrases",
+    "namesakes",
     "rehome",
     "treaties_under",
 ]
@@ -66,6 +70,7 @@ __all__ = [
 SOURCE_HEAD = "rule:head-noun"
 SOURCE_ACRONYM = "rule:acronym"
 SOURCE_CUSTOMS = "rule:customs-pattern"
+SOURCE_NAMESAKE = "gazetteer:namesake"
 
 #: Prefix of the ids of entities found only by a rule, by label.
 ID_PREFIX = {
@@ -911,6 +916,59 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
     if dropped.height == 0:
         return mentions
     return _without(mentions, dropped)
+
+
+def namesakes(mentions: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """Return `mentions` with the places read as their namesake abroad where the article says so.
+
+    `Gaya` is the gazetteer's Indian city, but in a story that names Niger (or `Nigerien`, or
+    Niamey) and nothing of India it is Niger's border town: the mention keeps its span, label
+    and rule and takes the namesake's id, name and country, and source `gazetteer:namesake`.
+    `table` (`Gazetteer.namesakes`) lists each owner's namesakes: entity_id, namesake_id,
+    namesake_name, namesake_country, population. The evidence is the article's other mentions
+    with a country, not those read only beside their country (`country-context`): where
+    another mention is of the owner's country the owner stays; where several namesakes'
+    countries are named, the most populous wins. `mentions` carries the `rule` of its surface.
+    """
+    owned = mentions.join(table.select("entity_id").unique(), on="entity_id", how="semi")
+    if owned.height == 0:
+        return mentions
+    pairs = owned.select("doc", "entity_id", "country").unique()
+    evidence = (
+        mentions.filter(
+            pl.col("doc").is_in(pairs.get_column("doc").implode())
+            & pl.col("country").is_not_null()
+            & (pl.col("rule") != RULE_COUNTRY_CONTEXT).fill_null(value=True)
+        )
+        .select("doc", "country", other="entity_id")
+        .unique()
+    )
+    owner_named = (
+        pairs.join(evidence, on=["doc", "country"])
+        .filter(pl.col("other") != pl.col("entity_id"))
+        .select("doc", "entity_id")
+    )
+    named = evidence.select("doc", namesake_country="country").unique()
+    chosen = (
+        pairs.join(owner_named, on=["doc", "entity_id"], how="anti")
+        .join(table, on="entity_id")
+        .join(named, on=["doc", "namesake_country"], how="semi")
+        .sort("population", descending=True)
+        .unique(["doc", "entity_id"], keep="first")
+    )
+    if chosen.height == 0:
+        return mentions
+    moved = (
+        owned.join(chosen.drop("country", "population"), on=["doc", "entity_id"])
+        .with_columns(
+            entity_id="namesake_id",
+            name="namesake_name",
+            country="namesake_country",
+            source=pl.lit(SOURCE_NAMESAKE),
+        )
+        .select(mentions.columns)
+    )
+    return pl.concat([_without(mentions, moved), moved])
 
 
 def rehome(mentions: pl.DataFrame) -> pl.DataFrame:

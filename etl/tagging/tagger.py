@@ -3,7 +3,9 @@
 Order of decisions (each step a frame operation over all texts at once):
 
 1. One Aho-Corasick pass finds gazetteer names, demonyms, head words, theme triggers and `(`.
-2. Ambiguous surface forms go through their context rules (`rules.drop_ambiguous`), a
+2. A place whose namesake abroad is the one the article's countries point to takes its id
+   (`rules.namesakes`: `Gaya` beside Niger). Ambiguous surface forms go through their
+   context rules (`rules.drop_ambiguous`), a
    country right before a currency sign is no mention (`US$100`: `rules.drop_currencies`),
    nor `American` after `Inter-` or `Pan-` (`rules.drop_hemispheric`).
 3. A programme or instrument name followed by a head word of its class takes the head in
@@ -44,6 +46,7 @@ from etl.tagging.rules import (
     field_styles,
     forms_schema,
     head_phrases,
+    namesakes,
     rehome,
     treaties_under,
 )
@@ -90,13 +93,15 @@ _TYPE_AFTER = (
 # Market for Eastern and Southern Africa`).
 _AND_THE = " and the "
 _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
-# A ministry's, department's or state committee's name by its portfolio, and a law's title by
-# its subject (`the State Committee for National Security`, `the Law on Customs`): named,
-# though every word is generic.
+# A ministry's, department's or state committee's name by its portfolio, a general
+# administration's or commission's by its field, and a law's title by its subject (`the State
+# Committee for National Security`, `the General Commission for Customs`, `the Law on
+# Customs`): named, though every word is generic.
 _NAMED_BY_SUBJECT = (
     r"^(?:(?:\p{Lu}\S* )*(?:Ministry|Department|Committee|Directorate(?: General)?)"
     r" (?:of|for|on) \p{Lu}"
-    r"|\p{Lu}\S* (?:Ministry|Department)$|Law (?:on|of) \p{Lu})"
+    r"|\p{Lu}\S* (?:Ministry|Department)$|Law (?:on|of) \p{Lu}"
+    r"|General (?:Administration|Commission|Authority|Agency) (?:of|for) \p{Lu})"
 )
 _ENTITY = ["entity_id", "label", "name", "country"]
 # Words that make an ORG phrase with a country that country's customs body (in English, French,
@@ -139,7 +144,13 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     entities = _gather(hits.filter("entity"), patterns, *_ENTITY, "source", "rule")
     found = treaties_under(
         rehome(
-            drop_hemispheric(drop_currencies(drop_ambiguous(_gazetteer_mentions(entities), styles)))
+            drop_hemispheric(
+                drop_currencies(
+                    drop_ambiguous(
+                        namesakes(_gazetteer_mentions(entities), gazetteer.namesakes), styles
+                    )
+                )
+            )
         )
     ).drop("rule")
     heads = _gather(
