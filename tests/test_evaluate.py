@@ -103,14 +103,14 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Twenty-eighth held-out set, written blind 2026-12-07 and first measured on 98b533e
-    # (gazetteer 2026.11.19): mention F1 0.953, country F1 0.989 (45 of 45, one extra); 0.984
-    # on 2026.11.47, never read. The sets used since to tune are tests/gold/written2 to
-    # written28 (written28 was the twenty-seventh held-out set). A floor against regressions,
+    # Twenty-ninth held-out set, written blind 2026-12-07 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.948, country F1 1.000 (34 of 34, none extra); 0.971
+    # on 2026.11.52, never read. The sets used since to tune are tests/gold/written2 to
+    # written29 (written29 was the twenty-eighth held-out set). A floor against regressions,
     # not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.953, "\n".join(report.lines())
-    assert report.countries.f1 >= 0.989, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.948, "\n".join(report.lines())
+    assert report.countries.f1 >= 1.0, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
