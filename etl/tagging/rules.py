@@ -40,7 +40,7 @@ from etl.tagging.gazetteer import (
     TRADE_WORDS,
 )
 from etl.tagging.matcher import chars_before, slice_chars, text_position
-from etl.tagging.regex import extract, is_ascii
+from etl.tagging.regex import extract, is_ascii, rx
 from schemas.records import EntityLabel
 
 __all__ = [
@@ -316,8 +316,8 @@ def field_styles(texts: pl.DataFrame) -> pl.DataFrame:
     # Only headlines are ever in Title Case; measuring bodies would cost a pass for nothing
     # (masked to null, they are not read at all).
     headline = pl.when(pl.col("field") == "headline").then(pl.col("text"))
-    words = headline.str.extract_all(r"\p{L}[\p{L}'\x{2019}\-]{3,}")
-    capitalised = words.list.eval(pl.element().str.contains(r"^\p{Lu}")).list.mean()
+    words = headline.str.extract_all(rx(r"\p{L}[\p{L}'\x{2019}\-]{3,}"))
+    capitalised = words.list.eval(pl.element().str.contains(rx(r"^\p{Lu}"))).list.mean()
     return texts.select(
         "doc", "field", caps=caps, is_title=capitalised.fill_null(0.0) >= 0.6
     ).select("doc", "field", "caps", title=pl.col("is_title") & ~pl.col("caps"))
@@ -343,7 +343,7 @@ def derived_id(label: pl.Expr, name: pl.Expr, country: pl.Expr | None = None) ->
     """Return `<prefix>:x-[<iso3>-]<slug of name>`: the id of an entity known only from a rule."""
     slug = (
         name.str.normalize("NFKD")
-        .str.replace_all(r"\p{M}", "")
+        .str.replace_all(r"\p{M}", "")  # (not `rx`: NFKD makes marks of any text)
         .str.to_lowercase()
         .str.replace_all(r"[^a-z0-9]+", "-")
         .str.strip_chars("-")
@@ -411,7 +411,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     )
     with_initial = pl.concat_str(
         pl.when((pl.col("run") != "") & before_run.str.ends_with(". "))
-        .then(before_run.str.extract(_INITIAL_BEFORE, 1))
+        .then(before_run.str.extract(rx(_INITIAL_BEFORE), 1))
         .fill_null(""),
         pl.col("run"),
     )
@@ -461,7 +461,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             .when(pl.col("complement").str.contains(_AND_THE_NAME))
             .then(pl.col("complement").str.replace(r" +and +the +.*$", ""))
             .otherwise(pl.col("complement"))
-            .str.replace(_DATE_IN_COMPLEMENT, ""),
+            .str.replace(rx(_DATE_IN_COMPLEMENT), ""),
             run=pl.when(loose)
             .then(pl.col("run").str.replace(_STRIP_LEADING_LOOSE, ""))
             .otherwise(
@@ -547,7 +547,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
 
 def _acronym_letters(acronym: pl.Expr) -> pl.Expr:
     """Return the capitals and digits of an acronym, the initials it spells (`E-CAP` -> ECAP)."""
-    return acronym.str.replace_all(r"[^\p{Lu}\p{N}]", "")
+    return acronym.str.replace_all(rx(r"[^\p{Lu}\p{N}]"), "")
 
 
 def _without_defined_owner(phrases: pl.DataFrame) -> pl.DataFrame:
@@ -563,9 +563,9 @@ def _without_defined_owner(phrases: pl.DataFrame) -> pl.DataFrame:
     owner = pl.col("complement").str.split(" of ").list.last()
     words = owner.str.strip_prefix("the ").str.split(" ")
     initials = words.list.eval(
-        pl.element().filter(pl.element().str.contains(_STARTS_UPPER)).str.slice(0, 1)
+        pl.element().filter(pl.element().str.contains(rx(_STARTS_UPPER))).str.slice(0, 1)
     ).list.join("")
-    acronym = _acronym_letters(after.str.strip_prefix(" ").str.extract(_PAREN_ACRONYM, 1))
+    acronym = _acronym_letters(after.str.strip_prefix(" ").str.extract(rx(_PAREN_ACRONYM), 1))
     cut = (
         pl.col("complement").str.contains(" of ", literal=True)
         & after.str.starts_with(" (")
@@ -601,7 +601,7 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
             "start",
             after=slice_chars(text, at, 24, ascii),
         )
-        .with_columns(acr=pl.col("after").str.extract(_PAREN_ACRONYM, 1))
+        .with_columns(acr=pl.col("after").str.extract(rx(_PAREN_ACRONYM), 1))
         .with_columns(
             is_acronym=pl.col("acr").is_not_null()
             & (pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
@@ -634,19 +634,19 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
     )
     named = (
         frame.filter(~pl.col("is_acronym"))
-        .with_columns(inner=slice_chars(text, at, 122, ascii).str.extract(_PAREN_NAME, 1))
-        .with_columns(run=pl.col("inner").str.contains(_INNER_RUN))
+        .with_columns(inner=slice_chars(text, at, 122, ascii).str.extract(rx(_PAREN_NAME), 1))
+        .with_columns(run=pl.col("inner").str.contains(rx(_INNER_RUN)))
     )
     # ACR (Long Name)
     backward = (
         named.filter("run")
         .with_columns(before=chars_before(text, at, 14, ascii))
-        .with_columns(acr=pl.col("before").str.extract(_ACRONYM_BEFORE, 1))
+        .with_columns(acr=pl.col("before").str.extract(rx(_ACRONYM_BEFORE), 1))
         .filter(pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
         .with_columns(
             gap=pl.col("before").str.len_chars().cast(pl.Int64)
             - pl.col("before").str.strip_chars_end(" ").str.len_chars().cast(pl.Int64),
-            letters=pl.col("acr").str.replace_all(r"[^\p{Lu}]", ""),
+            letters=pl.col("acr").str.replace_all(rx(r"[^\p{Lu}]"), ""),
         )
         .filter(
             (pl.col("letters").str.slice(0, 1) == pl.col("inner").str.slice(0, 1))
@@ -677,10 +677,10 @@ def acronym_definitions(parens: pl.DataFrame) -> pl.DataFrame:
             # (the regexes of the other definitions, so that polars' cache holds them)
             & (
                 pl.col("name")
-                .str.extract_all(r"(?:^| )\p{Lu}")
+                .str.extract_all(rx(r"(?:^| )\p{Lu}"))
                 .list.join("")
                 .str.replace_all(" ", "", literal=True)
-                == pl.col("acr").str.replace_all(r"[^\p{Lu}]", "")
+                == pl.col("acr").str.replace_all(rx(r"[^\p{Lu}]"), "")
             )
             & (pl.col("acr").str.count_matches(r"\p{Lu}") >= 2)
         )
@@ -770,8 +770,8 @@ def _suffix_with_caps(run: pl.Expr, n: pl.Expr) -> pl.Expr:
     Between two capitalised words of the tail come at most two other words; the tail ends in
     a capitalised word. (`run` holds words separated by spaces, nothing else.)
     """
-    words = run.str.extract(_CAPS_TAIL, 1).str.split(" ")
-    first = words.list.eval(pl.element().str.contains(_STARTS_UPPER).arg_true()).list.get(
+    words = run.str.extract(rx(_CAPS_TAIL), 1).str.split(" ")
+    first = words.list.eval(pl.element().str.contains(rx(_STARTS_UPPER)).arg_true()).list.get(
         -n, null_on_oob=True
     )
     return pl.when(first.is_not_null()).then(words.list.slice(first).list.join(" "))
@@ -823,7 +823,7 @@ def _long_form(forward: pl.DataFrame) -> pl.DataFrame:
         )
     )
     rest = indexed.join(exact.select("def"), on="def", how="anti")
-    caps = pl.col("long").str.count_matches(r"(?:^| )\p{Lu}")
+    caps = pl.col("long").str.count_matches(rx(r"(?:^| )\p{Lu}"))
     lenient = (
         rest.filter(pl.col("n") >= 2)
         .with_columns(long=_suffix_from(pl.col("run"), pl.col("initial")))
@@ -866,10 +866,10 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
         return mentions
     frame = ruled.join(styles, on=["doc", "field"], how="left")
     text, ascii = pl.col("full"), pl.col("ascii")
-    nxt = slice_chars(text, pl.col("end"), 24, ascii).str.extract(r"^ (\p{Lu}\p{Ll}+)", 1)
+    nxt = slice_chars(text, pl.col("end"), 24, ascii).str.extract(rx(r"^ (\p{Lu}\p{Ll}+)"), 1)
     prev = slice_chars(
         text, pl.col("start") - 24, pl.min_horizontal(pl.col("start"), 24), ascii
-    ).str.extract(r"(?:^|[^.!?:;] )(\p{Lu}\p{Ll}+) $", 1)
+    ).str.extract(rx(r"(?:^|[^.!?:;] )(\p{Lu}\p{Ll}+) $"), 1)
     nxt_is_head = nxt.is_in(list(HEAD_WORDS))
     # (a minor town is no evidence, for its own rule or Georgia's: it is itself read only
     # beside its country)

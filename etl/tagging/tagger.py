@@ -32,6 +32,7 @@ import polars as pl
 from etl.tagging.context import context_places, located_cues
 from etl.tagging.gazetteer import LEGAL_FORMS, SOURCE_NAME, TRADE_WORDS, Gazetteer
 from etl.tagging.matcher import scan, slice_chars, text_position
+from etl.tagging.regex import news_scripts, rx
 from etl.tagging.rules import (
     DIGITS,
     GENERIC_ONLY,
@@ -132,6 +133,12 @@ def tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     # Fields as an Enum: joins and sorts on (doc, field, ...) compare integers, not strings,
     # and the Enum's order (body, headline) is the contract's order of mentions.
     texts = texts.select(pl.col("doc").cast(pl.UInt32), pl.col("field").cast(FIELD), "text")
+    # (the rules' Unicode classes narrowed to the texts' scripts: regex.py says why)
+    with news_scripts(texts.get_column("text")):
+        return _tag(texts, gazetteer)
+
+
+def _tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     patterns = gazetteer.patterns
     hits = _described(scan(texts, gazetteer.automaton), patterns)
     themes = (
@@ -344,7 +351,7 @@ def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
     if candidates.height == 0:
         return found
     suffix = slice_chars(pl.col("full"), pl.col("end"), 20, pl.col("ascii")).str.extract(
-        _TYPE_AFTER, 1
+        rx(_TYPE_AFTER), 1
     )
     version = pl.col("suffix").str.slice(1, 1).is_in(DIGITS)
     extended = (
@@ -386,7 +393,7 @@ def _owned_by_acronym(found: pl.DataFrame) -> pl.DataFrame:
             on=["doc", "field", "start"],
         )
         .filter(
-            pl.col("o_text").str.contains(_OWNER_ACRONYM)
+            pl.col("o_text").str.contains(rx(_OWNER_ACRONYM))
             & (slice_chars(pl.col("full"), pl.col("start") - 1, 1, pl.col("ascii")) == " ")
         )
     )
@@ -563,7 +570,7 @@ def _merge_phrases(
         pl.col("country").is_not_null()
         | (pl.col("label") == EntityLabel.INSTRUMENT.value)
         | ~pl.col("text").str.contains(GENERIC_ONLY)
-        | pl.col("text").str.contains(_NAMED_BY_SUBJECT)
+        | pl.col("text").str.contains(rx(_NAMED_BY_SUBJECT))
         | pl.col("text").str.contains(r" (?:Inc|Ltd|Corp)$")
     )
     # A country's customs or revenue body under another name (`Revenue Service of Georgia`,
@@ -769,14 +776,14 @@ def _apply_definitions(
                 )
                 | (
                     (
-                        pl.col("m_text").str.count_matches(r"(?:^|[ \-])\p{Lu}")
+                        pl.col("m_text").str.count_matches(rx(r"(?:^|[ \-])\p{Lu}"))
                         >= pl.col("acr").str.count_matches(r"\p{Lu}") - 1
                     )
                     & ~(
                         pl.col("m_text").str.ends_with(pl.lit(" ") + pl.col("long"))
                         & ~pl.col("m_text")
                         .str.strip_suffix(pl.lit(" ") + pl.col("long"))
-                        .str.contains(_OWNER_ACRONYM)
+                        .str.contains(rx(_OWNER_ACRONYM))
                         & ~(
                             pl.col("m_source").str.starts_with("gazetteer")
                             & pl.col("a_entity_id").is_null()
