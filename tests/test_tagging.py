@@ -1834,3 +1834,20 @@ def test_a_namesake_keeps_the_owners_context_rule_and_capitals_keep_their_venues
     # A big namesake is listed: `Tripoli` in a Lebanese story is Lebanon's city.
     lebanon = _tag("Lebanon reopened the port of Tripoli.")
     assert ("Tripoli", "LBN") in [(m["text"], m["country"]) for m in lebanon]
+
+
+def test_a_town_between_a_given_name_and_a_speech_verb_or_title_is_a_surname() -> None:
+    # GeoNames towns share names with surnames: after a capitalised word and before `said` or
+    # a title in apposition they are persons (or a company: `First Boston`).
+    persons = _tag(
+        "The report, Premier Zhao Ziyang said, was late. Officials met Denys Henderson, "
+        "chairman of the group. Bankers at Credit Suisse First Boston said so."
+    )
+    assert [m["text"] for m in persons] == []
+    # A place keeps its mention: after a lower-case word, after a place's own word, or when
+    # no speech or title follows.
+    places = _tag(
+        "Hauliers in Kabale said the queue grew. Traders from West Gaya said prices rose. "
+        "Trucks reached Ziyang on Monday."
+    )
+    assert [m["text"] for m in places] == ["Kabale", "Gaya", "Ziyang"]

@@ -58,6 +58,7 @@ __all__ = [
     "drop_ambiguous",
     "drop_currencies",
     "drop_hemispheric",
+    "drop_surnames",
     "field_styles",
     "forms_schema",
     "generic_and_sentence_words",
@@ -869,7 +870,7 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
     nxt = slice_chars(text, pl.col("end"), 24, ascii).str.extract(rx(r"^ (\p{Lu}\p{Ll}+)"), 1)
     prev = slice_chars(
         text, pl.col("start") - 24, pl.min_horizontal(pl.col("start"), 24), ascii
-    ).str.extract(rx(r"(?:^|[^.!?:;] )(\p{Lu}\p{Ll}+) $"), 1)
+    ).str.extract(rx(_WORD_BEFORE), 1)
     nxt_is_head = nxt.is_in(list(HEAD_WORDS))
     # (a minor town is no evidence, for its own rule or Georgia's: it is itself read only
     # beside its country)
@@ -1060,6 +1061,48 @@ def drop_currencies(mentions: pl.DataFrame) -> pl.DataFrame:
     """
     sign = slice_chars(pl.col("full"), pl.col("end"), 1, pl.col("ascii"))
     return mentions.filter(~((pl.col("label") == EntityLabel.COUNTRY.value) & (sign == "$")))
+
+
+#: What follows a person's name and never a place's: a speech verb or a title in apposition.
+_PERSON_AFTER = (
+    *(" said", " says", " told", " added", " declined", " noted", " stated", " warned"),
+    *(", chairman", ", president", ", chief", ", director", ", minister", ", spokes"),
+    *(", a spokes", ", the spokes", ", head of", ", managing", ", vice", ", executive"),
+    *(", secretary", ", deputy", ", commissioner", ", governor", ", who "),
+)
+#: Capitalised words that make a place name longer, not a person's given name.
+_PLACE_BEFORE = frozenset(
+    {"North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central"}
+    | {"Upper", "Lower", "Greater", "New", "Old", "Port", "Fort", "Saint", "Mount", "Lake"}
+)
+_TOWN_PREFIX = "loc:geonames-"
+# (the given-name rule's pattern: a capitalised word right before, not after a sentence's end)
+_WORD_BEFORE = r"(?:^|[^.!?:;] )(\p{Lu}\p{Ll}+) $"
+
+
+def drop_surnames(mentions: pl.DataFrame) -> pl.DataFrame:
+    """Return `mentions` without the towns that are a person's surname.
+
+    GeoNames towns share their names with surnames (`Hamilton`, `Henderson`, `Quevedo`,
+    `Ziyang`): a town right after a capitalised word (`Lee Hamilton`, `Premier Zhao Ziyang`)
+    and right before a speech verb or a title in apposition (`said`, `, chairman of`) is a
+    person, for a place says nothing and holds no office. Curated places are not read so:
+    capitals speak for their governments (`Moscow said`). `mentions` carries the field text
+    (`full`) and `ascii`; the windows are cut only for the few towns followed by such words.
+    """
+    towns = mentions.filter(pl.col("entity_id").str.starts_with(_TOWN_PREFIX))
+    if towns.height == 0:
+        return mentions
+    after = slice_chars(pl.col("full"), pl.col("end"), 16, pl.col("ascii"))
+    spoken = towns.filter(pl.any_horizontal(after.str.starts_with(w) for w in _PERSON_AFTER))
+    if spoken.height == 0:
+        return mentions
+    before = chars_before(pl.col("full"), pl.col("start"), 24, pl.col("ascii"))
+    given = before.str.extract(rx(_WORD_BEFORE), 1)
+    persons = spoken.filter(given.is_not_null() & ~given.is_in(list(_PLACE_BEFORE)))
+    if persons.height == 0:
+        return mentions
+    return _without(mentions, persons)
 
 
 def drop_hemispheric(mentions: pl.DataFrame) -> pl.DataFrame:

@@ -44,6 +44,7 @@ from etl.tagging.rules import (
     drop_ambiguous,
     drop_currencies,
     drop_hemispheric,
+    drop_surnames,
     field_styles,
     forms_schema,
     head_phrases,
@@ -152,9 +153,11 @@ def _tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     found = treaties_under(
         rehome(
             drop_hemispheric(
-                drop_currencies(
-                    drop_ambiguous(
-                        namesakes(_gazetteer_mentions(entities), gazetteer.namesakes), styles
+                drop_surnames(
+                    drop_currencies(
+                        drop_ambiguous(
+                            namesakes(_gazetteer_mentions(entities), gazetteer.namesakes), styles
+                        )
                     )
                 )
             )
