@@ -1063,13 +1063,14 @@ def drop_currencies(mentions: pl.DataFrame) -> pl.DataFrame:
     return mentions.filter(~((pl.col("label") == EntityLabel.COUNTRY.value) & (sign == "$")))
 
 
-#: What follows a person's name and never a place's: a speech verb or a title in apposition.
-_PERSON_AFTER = (
-    *(" said", " says", " told", " added", " declined", " noted", " stated", " warned"),
-    *(", chairman", ", president", ", chief", ", director", ", minister", ", spokes"),
-    *(", a spokes", ", the spokes", ", head of", ", managing", ", vice", ", executive"),
-    *(", secretary", ", deputy", ", commissioner", ", governor", ", who "),
-)
+#: What follows a person's name and never a place's: a speech verb (` said`) or a title in
+#: apposition (`, chairman`).
+_SPEECH_VERBS = ["said", "says", "told", "added", "declined", "noted", "stated", "warned"]
+_TITLES_AFTER = [
+    *("chairman", "chairwoman", "president", "chief", "director", "minister", "spokesman"),
+    *("spokeswoman", "spokesperson", "head", "managing", "vice", "executive", "secretary"),
+    *("deputy", "commissioner", "governor", "who"),
+]
 #: Capitalised words that make a place name longer, not a person's given name.
 _PLACE_BEFORE = frozenset(
     {"North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central"}
@@ -1094,7 +1095,11 @@ def drop_surnames(mentions: pl.DataFrame) -> pl.DataFrame:
     if towns.height == 0:
         return mentions
     after = slice_chars(pl.col("full"), pl.col("end"), 16, pl.col("ascii"))
-    spoken = towns.filter(pl.any_horizontal(after.str.starts_with(w) for w in _PERSON_AFTER))
+    word = after.str.strip_chars_start(", ").str.split(" ").list.first().str.strip_chars_end(".,;:")
+    spoken = towns.filter(
+        (after.str.starts_with(" ") & word.is_in(_SPEECH_VERBS))
+        | (after.str.starts_with(", ") & word.is_in(_TITLES_AFTER))
+    )
     if spoken.height == 0:
         return mentions
     before = chars_before(pl.col("full"), pl.col("start"), 24, pl.col("ascii"))
