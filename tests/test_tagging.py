@@ -1841,7 +1841,8 @@ def test_a_town_between_a_given_name_and_a_speech_verb_or_title_is_a_surname() -
     # a title in apposition they are persons (or a company: `First Boston`).
     persons = _tag(
         "The report, Premier Zhao Ziyang said, was late. Officials met Denys Henderson, "
-        "chairman of the group. Bankers at Credit Suisse First Boston said so."
+        "chairman of the group. Bankers at Credit Suisse First Boston said so. The panel met "
+        "on Monday. Lee Hamilton, chairman of the panel, left."
     )
     assert [m["text"] for m in persons] == []
     # A place keeps its mention: after a lower-case word, after a place's own word, or when

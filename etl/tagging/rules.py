@@ -1085,11 +1085,12 @@ def drop_surnames(mentions: pl.DataFrame) -> pl.DataFrame:
     """Return `mentions` without the towns that are a person's surname.
 
     GeoNames towns share their names with surnames (`Hamilton`, `Henderson`, `Quevedo`,
-    `Ziyang`): a town right after a capitalised word (`Lee Hamilton`, `Premier Zhao Ziyang`)
-    and right before a speech verb or a title in apposition (`said`, `, chairman of`) is a
-    person, for a place says nothing and holds no office. Curated places are not read so:
-    capitals speak for their governments (`Moscow said`). `mentions` carries the field text
-    (`full`) and `ascii`; the windows are cut only for the few towns followed by such words.
+    `Ziyang`): a town right after a capitalised word (`Lee Hamilton`, `Premier Zhao Ziyang`,
+    `Mr Hassan`; not a place's own word, `West`, `Port`) and right before a speech verb or a
+    title in apposition (`said`, `, chairman of`) is a person, for a place says nothing and
+    holds no office. Curated places are not read so: capitals speak for their governments
+    (`Moscow said`). `mentions` carries the field text (`full`) and `ascii`; the window before
+    is cut only for the few towns followed by such words.
     """
     towns = mentions.filter(pl.col("entity_id").str.starts_with(_TOWN_PREFIX))
     if towns.height == 0:
@@ -1102,9 +1103,18 @@ def drop_surnames(mentions: pl.DataFrame) -> pl.DataFrame:
     )
     if spoken.height == 0:
         return mentions
+    # The word right before, capitalised, at a sentence's start too (`... told Reuters. Lee
+    # Hamilton, chairman`): case tests, no regex.
     before = chars_before(pl.col("full"), pl.col("start"), 24, pl.col("ascii"))
-    given = before.str.extract(rx(_WORD_BEFORE), 1)
-    persons = spoken.filter(given.is_not_null() & ~given.is_in(list(_PLACE_BEFORE)))
+    given = before.str.split(" ").list.get(-2, null_on_oob=True)
+    initial, rest = given.str.slice(0, 1), given.str.slice(1)
+    capitalised = (
+        before.str.ends_with(" ")
+        & (initial != initial.str.to_lowercase())
+        & (rest != "")
+        & (rest == rest.str.to_lowercase())
+    )
+    persons = spoken.filter(capitalised & ~given.is_in(list(_PLACE_BEFORE)))
     if persons.height == 0:
         return mentions
     return _without(mentions, persons)
