@@ -1852,3 +1852,16 @@ def test_a_town_between_a_given_name_and_a_speech_verb_or_title_is_a_surname() -
         "Trucks reached Ziyang on Monday."
     )
     assert [m["text"] for m in places] == ["Kabale", "Gaya", "Ziyang"]
+
+
+def test_trade_in_continues_an_instruments_title_but_not_a_bodys_name() -> None:
+    rows = _tag(
+        "The Agreement on Trade in Agricultural Products and the Protocol on Trade in Services "
+        "apply. The Ministry of Trade in Nairobi said so."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Agreement on Trade in Agricultural Products", "INSTRUMENT"),
+        ("Protocol on Trade in Services", "INSTRUMENT"),
+        ("Ministry of Trade", "ORG"),
+        ("Nairobi", "LOCATION"),
+    ]

@@ -133,13 +133,17 @@ _COMMA_LIST = (
 # (`Directorate General of Customs and Excise`), Dutch `van` (`Centrale Bank van Suriname`)
 # and French `des` and `du` (`Code des Douanes`, `Service des Douanes`).
 _CTOKEN = r"(?:" + _PLURAL_SAXON + "|" + _TOKEN + ")"  # (`Ghana Union of Traders' Associations`)
+# (`Trade in` joins the words after it, `Agreement on Trade in Agricultural Products`: only a
+# programme's or an instrument's complement keeps it, see `head_phrases`)
+_TRADE_IN = "Trade in "
+_CTOKEN_IN = r"(?:Trade +in +)?" + _CTOKEN
 _COMPLEMENT = (
     r"^( +(?:General +)?(?:of|for|on|van|des|du) +(?:(?:the|a|an) +)?"
-    + _CTOKEN
+    + _CTOKEN_IN
     + r"(?: +(?:"
     + _CONNECTOR
     + r" +){0,2}"
-    + _CTOKEN
+    + _CTOKEN_IN
     + r"){0,5}"
     + _COMMA_LIST
     + r")"
@@ -473,6 +477,13 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
                 .otherwise(pl.col("run").str.replace(_BEFORE_COORDINATED, ""))
                 .str.replace(_STRIP_LEADING, "")
             ),
+        )
+        # `Trade in` continues only a programme's or an instrument's title (`Agreement on Trade
+        # in Services`); a body's ends before the `in` (`Ministry of Trade in Nairobi`).
+        .with_columns(
+            complement=pl.when(~loose & pl.col("complement").str.contains(_TRADE_IN, literal=True))
+            .then(pl.col("complement").str.split(_TRADE_IN).list.first() + "Trade")
+            .otherwise("complement")
         )
         # An instrument's year after its complement is part of its title (`Loi de Finances
         # 2026`, `Ley de Aduanas 2023`), as after its head (`Customs Act 2023`).
