@@ -103,13 +103,13 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Twenty-ninth held-out set, written blind 2026-12-07 and first measured on 98b533e
-    # (gazetteer 2026.11.19): mention F1 0.948, country F1 1.000 (34 of 34, none extra); 0.971
-    # on 2026.11.52, never read. The sets used since to tune are tests/gold/written2 to
-    # written29 (written29 was the twenty-eighth held-out set). A floor against regressions,
+    # Thirtieth held-out set, written blind 2026-12-07 and first measured on 98b533e
+    # (gazetteer 2026.11.19): mention F1 0.921, country F1 1.000 (35 of 35, none extra); 0.945
+    # on 2026.11.53, never read. The sets used since to tune are tests/gold/written2 to
+    # written30 (written30 was the twenty-ninth held-out set). A floor against regressions,
     # not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.948, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.921, "\n".join(report.lines())
     assert report.countries.f1 >= 1.0, "\n".join(report.lines())
 
 
