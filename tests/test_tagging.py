@@ -1865,3 +1865,12 @@ def test_trade_in_continues_an_instruments_title_but_not_a_bodys_name() -> None:
         ("Ministry of Trade", "ORG"),
         ("Nairobi", "LOCATION"),
     ]
+
+
+def test_a_swiss_offices_english_name_is_read_only_beside_switzerland() -> None:
+    # `Federal Office for Agriculture` is Switzerland's FOAG and the English name of Germany's
+    # and Austria's offices too (ambiguous.tsv, country-context).
+    swiss = _tag("Switzerland's Federal Office for Agriculture (FOAG) tightened checks.")
+    assert ("Federal Office for Agriculture", "CHE") in [(m["text"], m["country"]) for m in swiss]
+    german = _tag("Germany's Federal Office for Agriculture and Food tightened checks.")
+    assert "CHE" not in [m["country"] for m in german]
