@@ -33,7 +33,7 @@ import argparse
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from etl.errors import EtlError
@@ -128,62 +128,37 @@ def merge(fresh: Sequence[NamesakeRow], old: Iterable[Mapping[str, str]]) -> lis
     A hand row whose owner and namesake the import no longer finds stays as it is.
     """
     hand = {
-        (row["entity_id"], row["namesake_id"]): row
+        (row["entity_id"], row["namesake_id"]): _from_table(row)
         for row in old
         if not row["note"].startswith(AUTO)
     }
     out = []
     for row in fresh:
         edited = hand.pop((row.entity_id, row.namesake_id), None)
-        if edited is None:
-            out.append(row)
-        else:
-            out.append(
-                NamesakeRow(
-                    row.entity_id,
-                    row.name,
-                    row.country,
-                    row.namesake_id,
-                    row.namesake_name,
-                    row.namesake_country,
-                    row.population,
-                    edited["status"],
-                    edited["note"],
-                )
-            )
-    out += [
-        NamesakeRow(
-            row["entity_id"],
-            row["name"],
-            row["country"],
-            row["namesake_id"],
-            row["namesake_name"],
-            row["namesake_country"],
-            int(row["population"]),
-            row["status"],
-            row["note"],
-        )
-        for row in hand.values()
-    ]
+        out.append(row if edited is None else replace(row, status=edited.status, note=edited.note))
+    out += hand.values()
     return sorted(out, key=lambda row: (row.entity_id, -row.population, row.namesake_id))
+
+
+def _from_table(row: Mapping[str, str]) -> NamesakeRow:
+    """Return a row of curated/namesakes.tsv (as `read_table` gives it) as a NamesakeRow."""
+    return NamesakeRow(
+        row["entity_id"],
+        row["name"],
+        row["country"],
+        row["namesake_id"],
+        row["namesake_name"],
+        row["namesake_country"],
+        int(row["population"]),
+        row["status"],
+        row["note"],
+    )
 
 
 def render(rows: Iterable[NamesakeRow]) -> str:
     """Return the text of curated/namesakes.tsv."""
     lines = ["\t".join(NAMESAKE_COLUMNS)]
-    for row in rows:
-        cells = (
-            row.entity_id,
-            row.name,
-            row.country,
-            row.namesake_id,
-            row.namesake_name,
-            row.namesake_country,
-            str(row.population),
-            row.status,
-            row.note,
-        )
-        lines.append("\t".join(cells))
+    lines += ["\t".join(str(cell) for cell in astuple(row)) for row in rows]
     return "\n".join(lines) + "\n"
 
 
