@@ -417,6 +417,20 @@ def _place(entity_id: str, name: str, country: str, kind: str) -> bg.Entity:
     return bg.Entity(entity_id, "LOCATION", name, country, kind, (name,))
 
 
+# A row of curated/namesakes.tsv as `read_table` gives it: Gaya (India) and Niger's Gaya.
+_GAYA_NER = {
+    "entity_id": "loc:geonames-1",
+    "name": "Gaya",
+    "country": "IND",
+    "namesake_id": "loc:geonames-2",
+    "namesake_name": "Gaya",
+    "namesake_country": "NER",
+    "population": "61533",
+    "status": "keep",
+    "note": "auto:GeoNames cities15000",
+}
+
+
 def test_namesakes_are_towns_abroad_big_enough_for_their_owner() -> None:
     towns = [
         _town(1, "IND", "Gaya", 474_093),
@@ -442,17 +456,7 @@ def test_namesakes_are_towns_abroad_big_enough_for_their_owner() -> None:
         ("loc:tripoli", "loc:geonames-7", "LBN"),
     ]
     # A hand decision survives the next import, and so does a hand row the import lost.
-    hand = {
-        "entity_id": "loc:geonames-1",
-        "name": "Gaya",
-        "country": "IND",
-        "namesake_id": "loc:geonames-2",
-        "namesake_name": "Gaya",
-        "namesake_country": "NER",
-        "population": "61533",
-        "status": "drop:venue",
-        "note": "hand: a test",
-    }
+    hand = _GAYA_NER | {"status": "drop:venue", "note": "hand: a test"}
     lost = hand | {"namesake_id": "loc:geonames-99", "note": "hand: gone"}
     merged = import_namesakes.merge(rows, [hand, lost])
     assert [(r.namesake_id, r.status) for r in merged] == [
@@ -464,17 +468,7 @@ def test_namesakes_are_towns_abroad_big_enough_for_their_owner() -> None:
 
 def test_build_renders_kept_namesakes_and_refuses_wrong_ones() -> None:
     entities = [_place("loc:geonames-1", "Gaya", "IND", "town")]
-    row = {
-        "entity_id": "loc:geonames-1",
-        "name": "Gaya",
-        "country": "IND",
-        "namesake_id": "loc:geonames-2",
-        "namesake_name": "Gaya",
-        "namesake_country": "NER",
-        "population": "61533",
-        "status": "keep",
-        "note": "auto:GeoNames cities15000",
-    }
+    row = _GAYA_NER
     dropped = row | {"namesake_id": "loc:geonames-3", "status": "drop:venue"}
     assert bg.render_namesakes([row, dropped], entities).splitlines() == [
         "entity_id\tnamesake_id\tname\tcountry\tpopulation",

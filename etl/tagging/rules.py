@@ -881,7 +881,7 @@ def drop_ambiguous(mentions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame
     nxt = slice_chars(text, pl.col("end"), 24, ascii).str.extract(rx(r"^ (\p{Lu}\p{Ll}+)"), 1)
     prev = slice_chars(
         text, pl.col("start") - 24, pl.min_horizontal(pl.col("start"), 24), ascii
-    ).str.extract(rx(_WORD_BEFORE), 1)
+    ).str.extract(rx(r"(?:^|[^.!?:;] )(\p{Lu}\p{Ll}+) $"), 1)
     nxt_is_head = nxt.is_in(list(HEAD_WORDS))
     # (a minor town is no evidence, for its own rule or Georgia's: it is itself read only
     # beside its country)
@@ -970,17 +970,15 @@ def namesakes(mentions: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
     )
     if chosen.height == 0:
         return mentions
-    moved = (
-        owned.join(chosen.drop("country", "population"), on=["doc", "entity_id"])
-        .with_columns(
-            entity_id="namesake_id",
-            name="namesake_name",
-            country="namesake_country",
-            source=pl.lit(SOURCE_NAMESAKE),
-        )
-        .select(mentions.columns)
+    moved = owned.join(chosen.drop("country", "population"), on=["doc", "entity_id"])
+    return _moved(
+        mentions,
+        moved,
+        entity_id="namesake_id",
+        name="namesake_name",
+        country="namesake_country",
+        source=SOURCE_NAMESAKE,
     )
-    return pl.concat([_without(mentions, moved), moved])
 
 
 def rehome(mentions: pl.DataFrame) -> pl.DataFrame:
@@ -1020,18 +1018,15 @@ def rehome(mentions: pl.DataFrame) -> pl.DataFrame:
         first.select("doc", "entity_id", "new_id", "new_name", "new_country"),
         on=["doc", "entity_id"],
     )
-    moved = (
-        pl.concat([abroad.drop("key", "before"), others], how="diagonal_relaxed")
-        .select(
-            *(c for c in mentions.columns if c not in ("entity_id", "name", "country", "source")),
-            entity_id="new_id",
-            name="new_name",
-            country="new_country",
-            source=pl.lit(SOURCE_HEAD),
-        )
-        .select(mentions.columns)
+    moved = pl.concat([abroad.drop("key", "before"), others], how="diagonal_relaxed")
+    return _moved(
+        mentions,
+        moved,
+        entity_id="new_id",
+        name="new_name",
+        country="new_country",
+        source=SOURCE_HEAD,
     )
-    return pl.concat([_without(mentions, moved), moved])
 
 
 def treaties_under(mentions: pl.DataFrame) -> pl.DataFrame:
@@ -1055,6 +1050,24 @@ def treaties_under(mentions: pl.DataFrame) -> pl.DataFrame:
     moved = mentions.join(treaties, on=["doc", "entity_id"]).with_columns(
         entity_id=derived_id(label, pl.col("name")), label=label, source=pl.lit(SOURCE_HEAD)
     )
+    return pl.concat([_without(mentions, moved), moved])
+
+
+def _moved(
+    mentions: pl.DataFrame,
+    moved: pl.DataFrame,
+    *,
+    entity_id: str,
+    name: str,
+    country: str,
+    source: str,
+) -> pl.DataFrame:
+    """Return `mentions` with the ones at the places of `moved` replaced by them, under the
+    entity that `moved`'s columns `entity_id`, `name` and `country` give, from `source`."""
+    kept = (c for c in mentions.columns if c not in ("entity_id", "name", "country", "source"))
+    moved = moved.select(
+        *kept, entity_id=entity_id, name=name, country=country, source=pl.lit(source)
+    ).select(mentions.columns)
     return pl.concat([_without(mentions, moved), moved])
 
 
@@ -1088,8 +1101,6 @@ _PLACE_BEFORE = frozenset(
     | {"Upper", "Lower", "Greater", "New", "Old", "Port", "Fort", "Saint", "Mount", "Lake"}
 )
 _TOWN_PREFIX = "loc:geonames-"
-# (the given-name rule's pattern: a capitalised word right before, not after a sentence's end)
-_WORD_BEFORE = r"(?:^|[^.!?:;] )(\p{Lu}\p{Ll}+) $"
 
 
 def drop_surnames(mentions: pl.DataFrame) -> pl.DataFrame:
