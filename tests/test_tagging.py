@@ -939,6 +939,19 @@ def test_a_known_place_before_a_place_head_in_a_title_case_headline_is_one_name(
     ]
 
 
+def test_a_body_phrase_holds_the_place_it_ends_in_when_found_again_in_the_headline() -> None:
+    # The head-noun rule does not read a Title Case headline; the body's `Port of Tadjourah`
+    # found there again is that name, not the region `Tadjourah` it ends in.
+    rows = _tag(
+        "Trucks reached the Port of Tadjourah on Monday.",
+        headline="Djibouti Opens Port of Tadjourah to Ethiopian Trucks",
+    )
+    assert [(m["field"], m["text"], m["entity_id"]) for m in rows if m["label"] == "LOCATION"] == [
+        ("body", "Port of Tadjourah", "loc:x-port-of-tadjourah"),
+        ("headline", "Port of Tadjourah", "loc:x-port-of-tadjourah"),
+    ]
+
+
 def test_guards_syndicates_confederations_lakes_canals_and_highways_have_heads() -> None:
     rows = _tag(
         "The Hellenic Coast Guard, the Mauritius Sugar Syndicate and the Argentine Confederation "
@@ -1572,6 +1585,16 @@ def test_an_acronym_before_a_programme_or_instrument_is_part_of_its_name() -> No
         ("IPPC", "org:ippc"),
         ("World Customs Organization", "org:wco"),
         ("SAFE Framework", "instr:safe-framework"),
+    ]
+
+
+def test_an_acronym_owner_second_of_a_pair_names_a_bilateral_instrument() -> None:
+    # `UK-EU SPS Agreement` is the two parties' own agreement, not the WTO's SPS Agreement that
+    # `EU SPS Agreement` would read as: the first party joins and the whole gets a derived id.
+    rows = _tag("Checks end once the UK-EU SPS Agreement applies; the EU SPS Agreement does not.")
+    assert [(m["text"], m["entity_id"], m["source"]) for m in rows] == [
+        ("UK-EU SPS Agreement", "instr:x-uk-eu-sps-agreement", "rule:head-noun"),
+        ("EU SPS Agreement", "instr:sps-agreement", "gazetteer"),
     ]
 
 

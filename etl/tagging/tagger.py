@@ -402,13 +402,41 @@ def _owned_by_acronym(found: pl.DataFrame) -> pl.DataFrame:
     )
     if owned.height == 0:
         return found
-    extended = owned.with_columns(
-        start=pl.col("o_start"),
+    # The owner as the second of a pair (`UK-EU SPS Agreement`) names a bilateral instrument:
+    # the first party joins too, and the whole is a name of its own, not the general one.
+    paired = owned.join(
+        keyed.filter(_one_of("label", [EntityLabel.ORG.value, *_PLACES])).select(
+            "doc", "field", p_mid="mid", p_start="start", o_start=pl.col("end") + 1
+        ),
+        on=["doc", "field", "o_start"],
+        how="left",
+    ).with_columns(
+        p_mid=pl.when(
+            slice_chars(pl.col("full"), pl.col("o_start") - 1, 1, pl.col("ascii")) == "-"
+        ).then("p_mid"),
+    )
+    pair = pl.col("p_mid").is_not_null()
+    extended = paired.with_columns(
+        start=pl.when(pair).then("p_start").otherwise("o_start"),
+    ).with_columns(
         text=slice_chars(
-            pl.col("full"), pl.col("o_start"), pl.col("end") - pl.col("o_start"), pl.col("ascii")
+            pl.col("full"), pl.col("start"), pl.col("end") - pl.col("start"), pl.col("ascii")
         ),
     )
-    gone = pl.concat([owned.get_column("mid"), owned.get_column("o_mid")])
+    extended = extended.with_columns(
+        entity_id=pl.when(pair)
+        .then(derived_id(pl.col("label"), pl.col("text")))
+        .otherwise("entity_id"),
+        name=pl.when(pair).then("text").otherwise("name"),
+        source=pl.when(pair).then(pl.lit(SOURCE_HEAD)).otherwise("source"),
+    )
+    gone = pl.concat(
+        [
+            owned.get_column("mid"),
+            owned.get_column("o_mid"),
+            paired.get_column("p_mid").drop_nulls(),
+        ]
+    )
     return _replaced(keyed, extended, gone)
 
 
@@ -920,8 +948,10 @@ def _rescan(
     """Add the occurrences of the forms an article itself defines that nothing else matched."""
     phrases = pl.concat(
         [phrase_forms, phrase_forms.with_columns(surface=pl.col("surface").str.to_uppercase())]
-    ).with_columns(field=pl.lit("headline", dtype=FIELD))
-    defined = defined_forms.join(known, on="surface", how="anti")
+    ).with_columns(field=pl.lit("headline", dtype=FIELD), phrase=pl.lit(value=True))
+    defined = defined_forms.join(known, on="surface", how="anti").with_columns(
+        phrase=pl.lit(value=False)
+    )
     both_fields = pl.DataFrame({"field": ["body", "headline"]}, schema={"field": FIELD})
     forms = (
         pl.concat([defined.join(both_fields, how="cross"), phrases], how="diagonal")
@@ -942,7 +972,7 @@ def _rescan(
     if new.height == 0:
         return found
     new = new.join(
-        forms.select("doc", "field", "surface", *_ENTITY, "source"),
+        forms.select("doc", "field", "surface", *_ENTITY, "source", "phrase"),
         left_on=["doc", "field", "match"],
         right_on=["doc", "field", "surface"],
     ).select(
@@ -953,6 +983,7 @@ def _rescan(
         *_ENTITY,
         "source",
         "ascii",
+        "phrase",
         text="match",
         full="text",
     )
@@ -961,10 +992,11 @@ def _rescan(
     # inside it.
     found = found.with_row_index("fid")
     nearby = found.filter(pl.col("doc").is_in(new["doc"].unique().implode()))
-    # But a form that ends in a mention of its own label is that name with a modifier (`SIA
-    # (U.S. Semiconductor Industry Association)`): the mention stays.
+    # But a defined form that ends in a mention of its own label is that name with a modifier
+    # (`SIA (U.S. Semiconductor Industry Association)`): the mention stays. A head phrase of
+    # the body holds the place it ends in (`Port of Tadjourah` in a Title Case headline).
     overlaps = (
-        new.select("doc", "field", "start", "end", "label")
+        new.select("doc", "field", "start", "end", "label", "phrase")
         .with_row_index("nid")
         .join(
             nearby.select("doc", "field", "fid", f_start="start", f_end="end", f_label="label"),
@@ -975,7 +1007,10 @@ def _rescan(
             holds=(pl.col("start") <= pl.col("f_start"))
             & (pl.col("f_end") <= pl.col("end"))
             & (pl.col("end") - pl.col("start") > pl.col("f_end") - pl.col("f_start"))
-            & ~((pl.col("f_end") == pl.col("end")) & (pl.col("f_label") == pl.col("label")))
+            & (
+                pl.col("phrase")
+                | ~((pl.col("f_end") == pl.col("end")) & (pl.col("f_label") == pl.col("label")))
+            )
         )
     )
     clash = overlaps.group_by("nid").agg(pl.col("holds").all()).filter(~pl.col("holds"))
