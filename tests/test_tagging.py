@@ -84,6 +84,10 @@ def test_a_town_named_like_a_company_or_a_person_counts_only_beside_its_country(
         ("Rosario", "ARG"),
     ]
     assert _tag("Analyst Ramon del Rosario said so.") == []
+    # (a county as well: Kent, the county of Dover, and a surname)
+    kent = _tag("British hauliers queued in Kent.")
+    assert [(m["text"], m["entity_id"]) for m in kent][-1] == ("Kent", "loc:iso3166-2-gb-ken")
+    assert _tag("Muhtar Kent said sales rose.") == []
     # (San Antonio, Texas, stays out of Chile's port)
     chile = _tag("Chilean fruit left the Port of San Antonio.")
     assert [(m["text"], m["country"]) for m in chile] == [
