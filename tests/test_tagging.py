@@ -1592,6 +1592,23 @@ def test_an_acronym_before_a_programme_or_instrument_is_part_of_its_name() -> No
     ]
 
 
+def test_a_rank_word_before_a_head_that_comes_first_joins_when_a_complement_follows() -> None:
+    # `Office` heads its name from the front; `Federal`, `National` and their kin before it
+    # are part of that name when a complement follows, and a possessor still splits off.
+    rows = _tag(
+        "Germany's Federal Office of Economics and Export Control and the National Office of "
+        "Statistics agreed. The Federal Office said so."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Germany", "country:DEU"),
+        (
+            "Federal Office of Economics and Export Control",
+            "org:x-deu-federal-office-of-economics-and-export-control",
+        ),
+        ("National Office of Statistics", "org:x-national-office-of-statistics"),
+    ]
+
+
 def test_an_acronym_owner_second_of_a_pair_names_a_bilateral_instrument() -> None:
     # `UK-EU SPS Agreement` is the two parties' own agreement, not the WTO's SPS Agreement that
     # `EU SPS Agreement` would read as: the first party joins and the whole gets a derived id.

@@ -151,6 +151,16 @@ _COMPLEMENT = (
 # Left of a head word that comes first: only a possessor (`Togo's Office Togolais des
 # Recettes`), which lends the phrase its country.
 _POSSESSOR_RUN = _OPEN + r"((?:" + _TOKEN + r" +){0,2}" + _CAP_WORD + _SAXON + r" +)$"
+# With a complement after it, such a head also takes the rank words right before it, after
+# any possessor (`Federal Office for Agriculture`, `Germany's Federal Office of Economics`):
+# alone, `the Federal Office` names nothing.
+_RANKS = (
+    "Federal|National|State|Central|Regional|General|Royal|Supreme|Joint|Permanent|Special"
+    "|Provincial|Municipal"
+)
+# (no Unicode class: a batch compiles it in well under a millisecond; the possessor before the
+# rank words is then read with `_POSSESSOR_RUN`, already compiled)
+_RANK_WORDS = r"(?:^|[ (\"'\x{201C}\x{2018}])((?:(?:" + _RANKS + r") +){1,2})$"
 # Right of a head word that comes first (`Office Togolais des Recettes`, `Superintendencia
 # Nacional de Aduanas y de Administración Tributaria`): capitalised words with at least one
 # French, Spanish, Portuguese or Italian `of` among them, and articles (`Viceministerio de Lucha
@@ -294,8 +304,9 @@ _LIST_OF_NAMES = r",.* (?:" + "|".join(_LIST_ENDS) + r")(?:[ ,.]|$)"
 # word of the first (`Ministry of Finance and the Central Bank`, `Growth Plan for the Western
 # Balkans and the Action Plan`), as before a head that starts a name of its own (`Ministry of
 # Commerce and the Ministry of Agriculture, Forestry and Fisheries`): the complement ends
-# before it.
-_AND_THE_NAME = r" +and +the +(?:\S+ +){0,4}(?:" + _HEADS + r")(?:[ ,]|$)"
+# before it; so do the English heads that come first, after their rank words (`Federal Office
+# of Economics and Export Control and the National Office of Statistics`).
+_AND_THE_NAME = r" +and +the +(?:\S+ +){0,4}(?:" + _HEADS + r"|Office|Direction)(?:[ ,]|$)"
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 # (`Declaration` is a head but no generic word: `Customs Declaration System` is a name.)
 # (nor are the class names of single windows: `Single Window for Foreign Trade` is a name.)
@@ -439,6 +450,31 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
                 pl.when(bare).then(extract(pl.col("right"), _BARE_COMPLEMENT, 1, right_ascii)),
             ).fill_null(""),
         )
+        .with_columns(
+            # (the regexes read only the few windows it may extend: the others are null)
+            ranks=pl.when(first & (pl.col("complement") != ""))
+            .then(pl.col("left"))
+            .str.extract(_RANK_WORDS, 1)
+        )
+        .with_columns(
+            run=pl.when(pl.col("ranks").is_not_null())
+            .then(
+                pl.concat_str(
+                    extract(
+                        pl.col("left").str.head(
+                            pl.col("left").str.len_chars().cast(pl.Int64)
+                            - pl.col("ranks").str.len_chars().cast(pl.Int64)
+                        ),
+                        _POSSESSOR_RUN,
+                        1,
+                        left_ascii,
+                    ).fill_null(""),
+                    "ranks",
+                )
+            )
+            .otherwise("run")
+        )
+        .drop("ranks")
         .with_columns(run=with_initial)
         .with_columns(
             # A complement whose last `and` joins a possessor, a word (not an acronym) whose
