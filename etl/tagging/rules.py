@@ -149,18 +149,24 @@ _COMPLEMENT = (
     + r")"
 )
 # Left of a head word that comes first: only a possessor (`Togo's Office Togolais des
-# Recettes`), which lends the phrase its country.
-_POSSESSOR_RUN = _OPEN + r"((?:" + _TOKEN + r" +){0,2}" + _CAP_WORD + _SAXON + r" +)$"
-# With a complement after it, such a head also takes the rank words right before it, after
-# any possessor (`Federal Office for Agriculture`, `Germany's Federal Office of Economics`):
-# alone, `the Federal Office` names nothing.
+# Recettes`), which lends the phrase its country (group 1), and, with a complement after the
+# head, the rank words right before it (group 2: `Federal Office for Agriculture`, `Germany's
+# Federal Office of Economics`); alone, `the Federal Office` names nothing.
 _RANKS = (
     "Federal|National|State|Central|Regional|General|Royal|Supreme|Joint|Permanent|Special"
     "|Provincial|Municipal"
 )
-# (no Unicode class: a batch compiles it in well under a millisecond; the possessor before the
-# rank words is then read with `_POSSESSOR_RUN`, already compiled)
-_RANK_WORDS = r"(?:^|[ (\"'\x{201C}\x{2018}])((?:(?:" + _RANKS + r") +){1,2})$"
+_POSSESSOR_RUN = (
+    _OPEN
+    + r"((?:"
+    + _TOKEN
+    + r" +){0,2}"
+    + _CAP_WORD
+    + _SAXON
+    + r" +)?((?:(?:"
+    + _RANKS
+    + r") +){0,2})$"
+)
 # Right of a head word that comes first (`Office Togolais des Recettes`, `Superintendencia
 # Nacional de Aduanas y de Administración Tributaria`): capitalised words with at least one
 # French, Spanish, Portuguese or Italian `of` among them, and articles (`Viceministerio de Lucha
@@ -451,28 +457,18 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             ).fill_null(""),
         )
         .with_columns(
-            # (the regexes read only the few windows it may extend: the others are null)
-            ranks=pl.when(first & (pl.col("complement") != ""))
-            .then(pl.col("left"))
-            .str.extract(_RANK_WORDS, 1)
+            # (the same regex again, so compiled once: the rank words a possessor's run ends
+            # in, which it keeps with a complement and otherwise loses with the possessor)
+            ranks=pl.when(first)
+            .then(extract(pl.col("left"), _POSSESSOR_RUN, 2, left_ascii))
+            .fill_null("")
         )
         .with_columns(
-            run=pl.when(pl.col("ranks").is_not_null())
-            .then(
-                pl.concat_str(
-                    extract(
-                        pl.col("left").str.head(
-                            pl.col("left").str.len_chars().cast(pl.Int64)
-                            - pl.col("ranks").str.len_chars().cast(pl.Int64)
-                        ),
-                        _POSSESSOR_RUN,
-                        1,
-                        left_ascii,
-                    ).fill_null(""),
-                    "ranks",
-                )
-            )
-            .otherwise("run")
+            run=pl.when(pl.col("ranks") == "")
+            .then("run")
+            .when(pl.col("complement") != "")
+            .then(pl.concat_str("run", "ranks"))
+            .otherwise(pl.lit(""))
         )
         .drop("ranks")
         .with_columns(run=with_initial)
