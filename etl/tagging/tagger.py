@@ -404,12 +404,17 @@ def _owned_by_acronym(found: pl.DataFrame) -> pl.DataFrame:
         return found
     # The owner as the second of a pair (`UK-EU SPS Agreement`) names a bilateral instrument:
     # the first party joins too, and the whole is a name of its own, not the general one.
-    paired = owned.join(
-        keyed.filter(_one_of("label", [EntityLabel.ORG.value, *_PLACES])).select(
-            "doc", "field", p_mid="mid", p_start="start", o_start=pl.col("end") + 1
-        ),
-        on=["doc", "field", "o_start"],
-        how="left",
+    paired = (
+        owned.join(
+            keyed.filter(_one_of("label", [EntityLabel.ORG.value, *_PLACES])).select(
+                "doc", "field", p_mid="mid", p_start="start", o_start=pl.col("end") + 1
+            ),
+            on=["doc", "field", "o_start"],
+            how="left",
+        )
+        # (one row per instrument, should two mentions end right before its owner: the longer)
+        .sort("mid", "p_start", nulls_last=True)
+        .unique("mid", keep="first", maintain_order=True)
     ).with_columns(
         p_mid=pl.when(
             slice_chars(pl.col("full"), pl.col("o_start") - 1, 1, pl.col("ascii")) == "-"
