@@ -31,7 +31,12 @@ from pathlib import Path
 import pycountry
 
 from etl.errors import EtlError, InputError, IntegrityError, UsageError
-from etl.tagging.gazetteer import MINOR_TOWN_KIND, MINOR_TOWNS_FILE, NAMESAKES_FILE
+from etl.tagging.gazetteer import (
+    MINOR_TOWN_KIND,
+    MINOR_TOWNS_FILE,
+    NAMESAKES_COLUMNS,
+    NAMESAKES_FILE,
+)
 
 __all__ = [
     "CountryRecord",
@@ -734,8 +739,6 @@ NAMESAKE_COLUMNS = (
     "status",
     "note",
 )
-#: The package's namesakes.tsv: the kept rows, what the tagger needs of them.
-NAMESAKE_DATA_COLUMNS = ("entity_id", "namesake_id", "name", "country", "population")
 
 
 def render_namesakes(rows: Sequence[Mapping[str, str]], entities: Sequence[Entity]) -> str:
@@ -745,7 +748,8 @@ def render_namesakes(rows: Sequence[Mapping[str, str]], entities: Sequence[Entit
     owner's country, or its namesake id is a gazetteer entity of another country.
     """
     by_id = {e.entity_id: e for e in entities}
-    lines = ["\t".join(NAMESAKE_DATA_COLUMNS)]
+    # (the package's namesakes.tsv: the kept rows, what the tagger needs of them)
+    lines = ["\t".join(NAMESAKES_COLUMNS)]
     for row in rows:
         if row["status"] != "keep":
             if not row["status"].startswith("drop:"):

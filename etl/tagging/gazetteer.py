@@ -41,6 +41,7 @@ __all__ = [
     "LEGAL_FORMS",
     "MINOR_TOWNS_FILE",
     "MINOR_TOWN_KIND",
+    "NAMESAKES_COLUMNS",
     "NAMESAKES_FILE",
     "PROGRAMME_BEFORE",
     "PROGRAMME_WORDS",
@@ -749,6 +750,8 @@ MINOR_TOWN_KIND = "minor-town"
 MINOR_TOWNS_FILE = "minor_towns.tsv"
 #: A place's namesakes abroad (`import_namesakes`), read by `rules.namesakes`.
 NAMESAKES_FILE = "namesakes.tsv"
+#: Its columns, as `build_gazetteer` writes them and `load_gazetteer` reads them.
+NAMESAKES_COLUMNS = ("entity_id", "namesake_id", "name", "country", "population")
 _NOTE_RULES = (
     (r"(?i)all-caps|english word|pronoun|\bverb\b", RULE_CAPS_WORD),
     (r"(?i)given name|surname", RULE_GIVEN_NAME),
@@ -886,7 +889,7 @@ def _read_namesakes(path: Path) -> pl.DataFrame:
     if not path.exists():
         return pl.DataFrame(schema=_NAMESAKE_SCHEMA)
     raw = _read_tsv(path)
-    _require(raw, path, ("entity_id", "namesake_id", "name", "country", "population"))
+    _require(raw, path, NAMESAKES_COLUMNS)
     try:
         return raw.select(
             "entity_id",
