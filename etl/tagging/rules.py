@@ -997,7 +997,8 @@ def namesakes(mentions: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
         pairs.join(owner_named, on=["doc", "entity_id"], how="anti")
         .join(table, on="entity_id")
         .join(named, on=["doc", "namesake_country"], how="semi")
-        .sort("population", descending=True)
+        # (ties broken by id, so that equal populations give the same answer every run)
+        .sort(["population", "namesake_id"], descending=[True, False])
         .unique(["doc", "entity_id"], keep="first")
     )
     if chosen.height == 0:
