@@ -1121,6 +1121,18 @@ def test_and_the_before_a_known_name_ends_a_complement_but_not_before_a_place() 
     ]
 
 
+def test_and_before_a_known_acronym_ends_a_complement_but_not_before_an_unknown_one() -> None:
+    rows = _tag(
+        "Exporters cited the SADC Protocol on Trade and COMESA rules; the Ministry of Trade "
+        "and SMEs did not."
+    )
+    assert [(m["text"], m["label"], m["entity_id"]) for m in rows] == [
+        ("SADC Protocol on Trade", "INSTRUMENT", "instr:x-sadc-protocol-on-trade"),
+        ("COMESA", "ORG", "org:comesa"),
+        ("Ministry of Trade and SMEs", "ORG", "org:x-ministry-of-trade-and-smes"),
+    ]
+
+
 def test_customs_offices_industries_and_romance_single_windows_are_heads() -> None:
     rows = _tag(
         "The Rasuwa Customs Office, Hengyi Industries and the Ventanilla Única de "

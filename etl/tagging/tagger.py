@@ -94,6 +94,7 @@ _TYPE_AFTER = (
 # What joins a second name to a first one's complement (`Protocol of Accession and the Common
 # Market for Eastern and Southern Africa`).
 _AND_THE = " and the "
+_AND = " and "
 _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
 # A ministry's, department's or state committee's name by its portfolio, a general
 # administration's or commission's by its field, and a law's title by its subject (`the State
@@ -636,32 +637,43 @@ def _merge_phrases(
 
 
 def _cut_before_named(phrases: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
-    """End a phrase's complement before `and the` and a known name.
+    """End a phrase's complement before `and the` and a known name, or `and` and an acronym.
 
     `and the` joins a second name to the first, not a word of it: `Protocol of Accession and
     the Common Market for Eastern and Southern Africa` is the protocol and COMESA, `Ministry of
     Finance and the WTO` the ministry and the WTO. (The head-noun rule cuts before `and the`
     and words that end in a head word; this cut is for names the gazetteer knows.) A place
     after `and the` may end the complement (`Development Bank of Latin America and the
-    Caribbean`): it is not cut there.
+    Caribbean`): it is not cut there. A known organization's acronym after a bare `and` is a
+    second name too (`SADC Protocol on Trade and COMESA`); an unknown one is not
+    (`Ministry of Trade and SMEs`).
     """
-    size = len(_AND_THE)
-    after = found.filter(
-        _one_of("label", _NAMED)
-        & (pl.col("start") >= size)
-        & (slice_chars(pl.col("full"), pl.col("start") - size, size, pl.col("ascii")) == _AND_THE)
+    size, short = len(_AND_THE), len(_AND)
+    before = slice_chars(pl.col("full"), pl.col("start") - size, size, pl.col("ascii"))
+    surface = slice_chars(
+        pl.col("full"), pl.col("start"), pl.col("end") - pl.col("start"), pl.col("ascii")
     )
+    acronym = (
+        (pl.col("label") == EntityLabel.ORG.value)
+        & (pl.col("end") - pl.col("start") >= 2)  # noqa: PLR2004
+        & (surface == surface.str.to_uppercase())
+        & (before.str.slice(size - short) == _AND)
+    )
+    after = found.filter(
+        _one_of("label", _NAMED) & (pl.col("start") >= size) & ((before == _AND_THE) | acronym)
+    ).select("doc", "field", g_start="start", gap=pl.when(acronym).then(short).otherwise(size))
     if after.height == 0:
         return phrases
     phrases = phrases.with_row_index("pid")
     cuts = (
         phrases.select("pid", "doc", "field", "anchor_end", "end")
-        .join(after.select("doc", "field", g_start="start"), on=["doc", "field"])
+        .join(after, on=["doc", "field"])
         .filter(
-            (pl.col("g_start") >= pl.col("anchor_end") + size) & (pl.col("g_start") < pl.col("end"))
+            (pl.col("g_start") >= pl.col("anchor_end") + pl.col("gap"))
+            & (pl.col("g_start") < pl.col("end"))
         )
         .group_by("pid")
-        .agg(cut=pl.col("g_start").min() - size)
+        .agg(cut=(pl.col("g_start") - pl.col("gap")).min())
     )
     return (
         phrases.join(cuts, on="pid", how="left")
