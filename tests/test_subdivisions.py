@@ -475,13 +475,27 @@ def test_build_renders_kept_namesakes_and_refuses_wrong_ones() -> None:
         "entity_id\tnamesake_id\tname\tcountry\tpopulation",
         "loc:geonames-1\tloc:geonames-2\tGaya\tNER\t61533",
     ]
+    # A namesake that is a gazetteer entity must have the owner's country and label.
+    entities.append(bg.Entity("org:gaya", "ORG", "Gaya", "NER", "company", ("Gaya",)))
     for wrong in (
         row | {"status": "maybe"},
         row | {"entity_id": "loc:nowhere"},
         row | {"namesake_country": "IND"},
+        row | {"namesake_id": "org:gaya"},
     ):
         with pytest.raises(IntegrityError):
             bg.render_namesakes([wrong], entities)
+    # Owners need not be places: several countries named their single window `TradeNet`.
+    system = bg.Entity("prog:tradenet", "PROGRAMME", "TradeNet", "SGP", "system", ("TradeNet",))
+    twin = bg.Entity("prog:tradenet-mu", "PROGRAMME", "TradeNet", "MUS", "system", ("X",))
+    tradenet = row | {
+        "entity_id": "prog:tradenet",
+        "namesake_id": "prog:tradenet-mu",
+        "namesake_country": "MUS",
+    }
+    assert bg.render_namesakes([tradenet], [system, twin]).splitlines()[1:] == [
+        "prog:tradenet\tprog:tradenet-mu\tGaya\tMUS\t61533"
+    ]
     # The committed table's owners and namesakes load with the gazetteer.
     table = load_gazetteer().namesakes
     assert table.filter(pl.col("entity_id") == "loc:geonames-1271439").height >= 1

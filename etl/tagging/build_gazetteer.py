@@ -744,8 +744,10 @@ NAMESAKE_COLUMNS = (
 def render_namesakes(rows: Sequence[Mapping[str, str]], entities: Sequence[Entity]) -> str:
     """Return the text of the package's namesakes.tsv: the kept rows of curated/namesakes.tsv.
 
-    Fails when a kept row's owner is not a LOCATION of `entities`, its namesake is in the
-    owner's country, or its namesake id is a gazetteer entity of another country.
+    Fails when a kept row's owner is not an entity of `entities`, its namesake is in the
+    owner's country, or its namesake id is a gazetteer entity of another country or label.
+    Most owners are places (`Gaya`); a few are systems that several countries' bodies named
+    alike (`TradeNet`).
     """
     by_id = {e.entity_id: e for e in entities}
     # (the package's namesakes.tsv: the kept rows, what the tagger needs of them)
@@ -758,18 +760,19 @@ def render_namesakes(rows: Sequence[Mapping[str, str]], entities: Sequence[Entit
                 )
             continue
         owner = by_id.get(row["entity_id"])
-        if owner is None or owner.label != "LOCATION":
+        if owner is None:
             raise IntegrityError(
-                "gazetteer", f"namesake of {row['entity_id']}: no such LOCATION in the gazetteer"
+                "gazetteer", f"namesake of {row['entity_id']}: no such entity in the gazetteer"
             )
         twin = by_id.get(row["namesake_id"])
         if row["namesake_country"] == owner.country or (
-            twin is not None and twin.country != row["namesake_country"]
+            twin is not None
+            and (twin.country != row["namesake_country"] or twin.label != owner.label)
         ):
             raise IntegrityError(
                 "gazetteer",
                 f"namesake {row['namesake_id']} of {row['entity_id']}: wrong country "
-                f"{row['namesake_country']}",
+                f"{row['namesake_country']} or label",
             )
         cells = (
             row["entity_id"],
