@@ -1875,6 +1875,30 @@ def test_a_town_is_its_namesake_abroad_where_only_the_namesakes_country_is_named
         )
 
 
+def test_a_system_named_alike_in_several_countries_is_the_named_countrys() -> None:
+    # Bare `TradeNet` is Singapore's single window, and Kenya's, Mauritius' and Tunisia's too.
+    def tradenet(body: str) -> tuple[object, object]:
+        m = next(m for m in _tag(body) if m["text"] == "TradeNet")
+        return m["entity_id"], m["country"]
+
+    assert tradenet("Mauritius' MRA issues certificates through TradeNet.") == (
+        "prog:tradenet-mauritius",
+        "MUS",
+    )
+    assert tradenet("Traders in Singapore and Kenya file on TradeNet.") == (
+        "prog:tradenet-singapore",
+        "SGP",
+    )
+    assert tradenet("TradeNet was upgraded.") == ("prog:tradenet-singapore", "SGP")
+
+
+def test_an_acronym_that_is_also_a_firms_name_is_read_only_beside_its_country() -> None:
+    # ARCA is Argentina's tax and customs agency, and Arca Continental a Mexican bottler.
+    rows = _tag("Argentina's ARCA and Chile's customs agreed.")
+    assert ("ARCA", "org:arca-argentina") in [(m["text"], m["entity_id"]) for m in rows]
+    assert [m["text"] for m in _tag("ARCA raised its dividend.")] == []
+
+
 def test_a_namesake_keeps_the_owners_context_rule_and_capitals_keep_their_venues() -> None:
     # `Brest` is Belarus's and read only beside Belarus: beside France it is the French port,
     # where before it was dropped.
