@@ -649,19 +649,30 @@ def _cut_before_named(phrases: pl.DataFrame, found: pl.DataFrame) -> pl.DataFram
     (`Ministry of Trade and SMEs`).
     """
     size, short = len(_AND_THE), len(_AND)
-    before = slice_chars(pl.col("full"), pl.col("start") - size, size, pl.col("ascii"))
-    surface = slice_chars(
-        pl.col("full"), pl.col("start"), pl.col("end") - pl.col("start"), pl.col("ascii")
+    # (the slices and case tests on the few names after an `and`, not on every mention)
+    after = (
+        found.filter(_one_of("label", _NAMED) & (pl.col("start") >= short))
+        .select(
+            "doc",
+            "field",
+            "label",
+            "text",
+            g_start="start",
+            before=slice_chars(pl.col("full"), pl.col("start") - size, size, pl.col("ascii")),
+        )
+        .filter((pl.col("before") == _AND_THE) | pl.col("before").str.ends_with(_AND))
     )
     acronym = (
         (pl.col("label") == EntityLabel.ORG.value)
-        & (pl.col("end") - pl.col("start") >= 2)  # noqa: PLR2004
-        & (surface == surface.str.to_uppercase())
-        & (before.str.slice(size - short) == _AND)
+        & (pl.col("text").str.len_chars() >= 2)
+        & (pl.col("text") == pl.col("text").str.to_uppercase())
     )
-    after = found.filter(
-        _one_of("label", _NAMED) & (pl.col("start") >= size) & ((before == _AND_THE) | acronym)
-    ).select("doc", "field", g_start="start", gap=pl.when(acronym).then(short).otherwise(size))
+    after = after.filter((pl.col("before") == _AND_THE) | acronym).select(
+        "doc",
+        "field",
+        "g_start",
+        gap=pl.when(pl.col("before") == _AND_THE).then(size).otherwise(short),
+    )
     if after.height == 0:
         return phrases
     phrases = phrases.with_row_index("pid")
