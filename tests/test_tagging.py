@@ -1133,6 +1133,49 @@ def test_and_before_a_known_acronym_ends_a_complement_but_not_before_an_unknown_
     ]
 
 
+def test_seas_and_malay_place_words_head_places_that_take_no_country_from_inside() -> None:
+    rows = _tag(
+        "Patrols in the Gulf of Cadiz and the Gulf of Honduras met Hudson's Bay Co in the "
+        "Gulf; trucks wait at Tanjung Kupang and Pulau Ubin near Kuala Lumpur."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Gulf of Cadiz", "LOCATION", None),
+        ("Gulf of Honduras", "LOCATION", None),
+        # A sea's head alone after a possessor is no sea (the company's name).
+        ("Gulf", "LOCATION", None),
+        # `Kupang` inside is Indonesia's city; the cape is Malaysia's and says nothing of it.
+        ("Tanjung Kupang", "LOCATION", None),
+        ("Pulau Ubin", "LOCATION", None),
+        ("Kuala Lumpur", "LOCATION", "MYS"),
+    ]
+
+
+def test_seaports_decree_laws_and_inner_apostrophes_make_one_name() -> None:
+    rows = _tag(
+        "Ships from Turkmenbashi International Seaport land at Fua'amotu International "
+        "Airport under Royal Decree-Law 16/2018, Japan's Customs Service said."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Turkmenbashi International Seaport", "LOCATION"),
+        ("Fua'amotu International Airport", "LOCATION"),
+        ("Royal Decree-Law 16/2018", "INSTRUMENT"),
+        # (a possessive `'s` still ends the word)
+        ("Japan", "COUNTRY"),
+        ("Customs Service", "ORG"),
+    ]
+
+
+def test_a_fund_or_association_named_for_customs_is_not_the_customs_administration() -> None:
+    rows = _tag(
+        "Japan's Customs Cooperation Fund paid; Kenya's Customs Brokers Association and "
+        "Georgia's Revenue Service agreed."
+    )
+    ids = {m["text"]: m["entity_id"] for m in rows}
+    assert ids["Customs Cooperation Fund"] == "org:x-jpn-customs-cooperation-fund"
+    assert ids["Customs Brokers Association"] == "org:x-ken-customs-brokers-association"
+    assert ids["Revenue Service"] == "org:customs:GEO"
+
+
 def test_customs_offices_industries_and_romance_single_windows_are_heads() -> None:
     rows = _tag(
         "The Rasuwa Customs Office, Hengyi Industries and the Ventanilla Única de "

@@ -43,6 +43,7 @@ __all__ = [
     "MINOR_TOWN_KIND",
     "NAMESAKES_COLUMNS",
     "NAMESAKES_FILE",
+    "NO_COUNTRY_HEADS",
     "PROGRAMME_BEFORE",
     "PROGRAMME_WORDS",
     "TRADE_WORDS",
@@ -181,6 +182,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Directive",
             "Decree",
             "Regulations",
+            # Iberian decree-laws (`Royal Decree-Law 16/2018`), one head, not a decree and a law.
+            "Decree-Law",
             "Standard",
             "Measures",
             "Free Trade Area",
@@ -219,8 +222,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Lake",
             "Canal",
             "Highway",
-            # (`King Hamad Causeway`)
+            # (`King Hamad Causeway`; `Turkmenbashi International Seaport`)
             "Causeway",
+            "Seaport",
             # (`Brenner Base Tunnel`, `Gotthard Road Tunnel`, `Majuro Lagoon`)
             "Tunnel",
             "Lagoon",
@@ -381,6 +385,13 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Zona Franca",
         "Zona Libre",
         "Zone Franche",
+        # Seas named by what they wash (`Gulf of Cádiz`, `Bay of Fundy`): English words, so
+        # only through `of` and its kin (`Gulf Cooperation Council` is no gulf).
+        "Gulf",
+        "Bay",
+        # Malay and Indonesian place words (`Tanjung Kupang`, `Pulau Ubin`, `Teluk Intan`): a
+        # cape, island or bay is not the town it shares a word with.
+        *("Tanjung", "Pulau", "Teluk", "Sungai", "Bukit", "Kampung"),
     ),
 }
 HEAD_FIRST_WORDS: dict[str, EntityLabel] = {
@@ -392,7 +403,15 @@ HEAD_FIRST_WORDS: dict[str, EntityLabel] = {
 }
 #: Head words that come first but are also English words: they take a name only through `de`
 #: and its kin (`Office Togolais des Recettes`, not `Office Depot`; `Honda Accord`).
-BARE_HEAD_FIRST_EXCEPT = frozenset({"Office", "Direction", "Accord", "Institut", "Projet"})
+BARE_HEAD_FIRST_EXCEPT = frozenset(
+    {"Office", "Direction", "Accord", "Institut", "Projet", "Gulf", "Bay"}
+)
+#: Place heads whose name's place lends no country: a river, a sea or a cape runs past or lies
+#: beside the place it is named for (`Wouri River`, `Gulf of Thailand`, `Tanjung Kupang` in
+#: Malaysia, not Indonesia's Kupang).
+NO_COUNTRY_HEADS = frozenset(
+    {"River", "Gulf", "Bay", "Tanjung", "Pulau", "Teluk", "Sungai", "Bukit", "Kampung"}
+)
 
 PAREN = "("
 

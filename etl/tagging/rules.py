@@ -84,8 +84,11 @@ ID_PREFIX = {
 
 _INITIALS = r"(?:\p{Lu}\.){2,}"
 # (words joined by a slash are one: `Entry/Exit System`; so are words joined by a hyphen or
-# an en dash, U+2013: `Serbia-China Free Trade Agreement`)
-_CAP_WORD = r"\p{Lu}[\p{L}\p{N}&\-\x{2013}]*(?:/\p{Lu}[\p{L}\p{N}&\-\x{2013}]*)*"
+# an en dash, U+2013: `Serbia-China Free Trade Agreement`; and a word's inner apostrophe or
+# okina (U+02BB) before a letter, `Fua'amotu International Airport`, `Sana'a`, but not a possessive
+# `'s`, which ends the word)
+_WORD_CHARS = r"(?:[\p{L}\p{N}&\-\x{2013}]|['\x{2019}\x{02BB}](?:[\p{L}--s]|s\p{L}))"
+_CAP_WORD = r"\p{Lu}" + _WORD_CHARS + r"*(?:/\p{Lu}" + _WORD_CHARS + r"*)*"
 _ELISION = r"[dl]['\x{2019}]\p{Lu}[\p{L}\p{N}\-]*"
 _SAXON = r"['\x{2019}]s"  # the possessive 's
 # A capitalised word: initials (U.S.), a word starting upper case, or d'Ivoire-style elisions.
@@ -311,8 +314,9 @@ _LIST_OF_NAMES = r",.* (?:" + "|".join(_LIST_ENDS) + r")(?:[ ,.]|$)"
 # Balkans and the Action Plan`), as before a head that starts a name of its own (`Ministry of
 # Commerce and the Ministry of Agriculture, Forestry and Fisheries`): the complement ends
 # before it; so do the English heads that come first, after their rank words (`Federal Office
-# of Economics and Export Control and the National Office of Statistics`).
-_AND_THE_NAME = r" +and +the +(?:\S+ +){0,4}(?:" + _HEADS + r"|Office|Direction)(?:[ ,]|$)"
+# of Economics and Export Control and the National Office of Statistics`), and the seas
+# (`Gulf of Cádiz and the Gulf of Mexico`).
+_AND_THE_NAME = r" +and +the +(?:\S+ +){0,4}(?:" + _HEADS + r"|Office|Direction|Gulf|Bay)(?:[ ,]|$)"
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 # (`Declaration` is a head but no generic word: `Customs Declaration System` is a name.)
 # (nor are the class names of single windows: `Single Window for Foreign Trade` is a name.)
@@ -409,6 +413,10 @@ def _year_follows(right: pl.Expr, complement: pl.Expr) -> pl.Expr:
     ).fill_null(value=False)
 
 
+# Heads of seas, which come first and take no possessor alone (`Gulf of Cádiz`).
+_SEA_HEADS = ["Gulf", "Bay"]
+
+
 def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     """Return the capitalised phrases ending in each head-word hit (one row per kept phrase).
 
@@ -438,7 +446,9 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
         pl.col("run"),
     )
     phrases = (
-        heads.with_columns(left=left, right=right)
+        # (a sea's head names something only with its complement: `Gulf of Cádiz`, not
+        # `Hudson's Bay`, a company; `Attorney General's Office` is a name)
+        heads.with_columns(left=left, right=right, spoken=first & head_word.is_in(_SEA_HEADS))
         .with_columns(
             run=pl.when(first)
             .then(extract(pl.col("left"), _POSSESSOR_RUN, 1, left_ascii))
@@ -573,7 +583,10 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(EntityLabel.ORG.value))
         .otherwise("head"),
     )
-    return phrases.filter((pl.col("run") != "") | (pl.col("complement") != "")).select(
+    return phrases.filter(
+        ((pl.col("run") != "") | (pl.col("complement") != ""))
+        & ~(pl.col("spoken") & (pl.col("complement") == ""))
+    ).select(
         "doc",
         "field",
         "text",

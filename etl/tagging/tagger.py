@@ -30,7 +30,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from etl.tagging.context import context_places, located_cues
-from etl.tagging.gazetteer import LEGAL_FORMS, SOURCE_NAME, TRADE_WORDS, Gazetteer
+from etl.tagging.gazetteer import (
+    LEGAL_FORMS,
+    NO_COUNTRY_HEADS,
+    SOURCE_NAME,
+    TRADE_WORDS,
+    Gazetteer,
+)
 from etl.tagging.matcher import scan, slice_chars, text_position
 from etl.tagging.regex import news_scripts, rx
 from etl.tagging.rules import (
@@ -117,6 +123,13 @@ _ADMIN_HEADS = [
     # (and those that come first: `Dirección General de Aduanas de Guatemala`)
     *("Dirección", "Direccion", "Direção", "Direcao", "Direction", "Administración"),
     *("Administracion", "Superintendencia", "Servicio", "Serviço", "Servico"),
+]
+# Head words of bodies that are not administrations, though customs words name them: a
+# country's customs brokers' association, union or chamber is not its customs (`Customs
+# Cooperation Fund` is a fund Japan gives the WCO).
+_NOT_ADMIN_HEADS = [
+    *("Fund", "Association", "Federation", "Confederation", "Chamber", "Union", "Syndicate"),
+    *("Society", "Court", "Cooperative", "Alliance", "Bank", "Academy"),
 ]
 # Head words of a company's subsidiary's name (`Cosco Shipping Ports`).
 _TRADE_HEADS = [*TRADE_WORDS, "Group", "Rail", "Railway", "Railways"]
@@ -584,8 +597,10 @@ def _merge_phrases(
         full="text",
         text=pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
         possessor_country=pl.when("split").then("possessor_country"),
-        # A river runs through several countries: it takes none from the place it is named for.
-        inside_country=pl.when(head_word != "River").then("inside_country"),
+        # A river runs through several countries, a sea washes several: they take none from
+        # the place they are named for.
+        inside_country=pl.when(~head_word.is_in(list(NO_COUNTRY_HEADS))).then("inside_country"),
+        head=head_word,
     ).with_columns(
         entity_id=derived_id(pl.col("label"), pl.col("text"), pl.col("possessor_country")),
         name=pl.col("text"),
@@ -618,6 +633,7 @@ def _merge_phrases(
             is_customs=pl.col("customs_id").is_not_null()
             & (pl.col("label") == EntityLabel.ORG.value)
             & ~pl.col("owned").fill_null(value=False)
+            & ~pl.col("head").is_in(_NOT_ADMIN_HEADS)
             & pl.col("text").str.contains(_CUSTOMS_WORDS)
         )
         .with_columns(
