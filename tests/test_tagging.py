@@ -1133,6 +1133,18 @@ def test_and_before_a_known_acronym_ends_a_complement_but_not_before_an_unknown_
     ]
 
 
+def test_a_title_case_headline_names_the_bodys_numbered_instrument_without_its_number() -> None:
+    rows = _tag(
+        "Venezuela requested consultations under Partial Scope Agreement No. 28 and Decision 502.",
+        headline="Venezuela Contests Duty Under Partial Scope Agreement and Decision",
+    )
+    headline = [(m["text"], m["entity_id"]) for m in rows if m["field"] == "headline"]
+    assert headline == [
+        ("Venezuela", "country:VEN"),
+        ("Partial Scope Agreement", "instr:x-partial-scope-agreement-no-28"),
+    ]
+
+
 def test_seas_and_malay_place_words_head_places_that_take_no_country_from_inside() -> None:
     rows = _tag(
         "Patrols in the Gulf of Cadiz and the Gulf of Honduras met Hudson's Bay Co in the "

@@ -990,6 +990,23 @@ def _rescan(
     known: pl.DataFrame,
 ) -> pl.DataFrame:
     """Add the occurrences of the forms an article itself defines that nothing else matched."""
+    # A headline names an instrument without its number (`Partial Scope Agreement` for the
+    # body's `Partial Scope Agreement No. 28`): the unnumbered title is a form too.
+    words = pl.col("surface").str.split(" ")
+    numbered = words.list.last().str.slice(0, 1).is_in(list("0123456789"))
+    title = words.list.head(words.list.len() - 1)
+    title = (
+        pl.when(title.list.last().is_in(["No.", "No"]))
+        .then(title.list.head(title.list.len() - 1))
+        .otherwise(title)
+    )
+    unnumbered = (
+        phrase_forms.filter((pl.col("label") == EntityLabel.INSTRUMENT.value) & numbered)
+        .with_columns(surface=title.list.join(" "), words=title.list.len())
+        .filter(pl.col("words") >= 2)
+        .drop("words")
+    )
+    phrase_forms = pl.concat([phrase_forms, unnumbered])
     phrases = pl.concat(
         [phrase_forms, phrase_forms.with_columns(surface=pl.col("surface").str.to_uppercase())]
     ).with_columns(field=pl.lit("headline", dtype=FIELD), phrase=pl.lit(value=True))
