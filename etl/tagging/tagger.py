@@ -129,7 +129,7 @@ _ADMIN_HEADS = [
 # Cooperation Fund` is a fund Japan gives the WCO).
 _NOT_ADMIN_HEADS = [
     *("Fund", "Association", "Federation", "Confederation", "Chamber", "Union", "Syndicate"),
-    *("Society", "Court", "Cooperative", "Alliance", "Bank", "Academy"),
+    *("Society", "Court", "Cooperative", "Alliance", "Bank"),
 ]
 # Head words of a company's subsidiary's name (`Cosco Shipping Ports`).
 _TRADE_HEADS = [*TRADE_WORDS, "Group", "Rail", "Railway", "Railways"]
