@@ -46,6 +46,7 @@ __all__ = [
     "NO_COUNTRY_HEADS",
     "PROGRAMME_BEFORE",
     "PROGRAMME_WORDS",
+    "SEA_HEADS",
     "TRADE_WORDS",
     "Gazetteer",
     "load_gazetteer",
@@ -253,6 +254,13 @@ HEAD_WORDS: dict[str, EntityLabel] = {
     ),
 }
 
+#: Seas named by what they wash (`Gulf of Cádiz`, `Bay of Fundy`): heads that come first, but
+#: English words, so only through `of` and its kin (`Gulf Cooperation Council` is no gulf).
+SEA_HEADS = ("Gulf", "Bay")
+#: Malay and Indonesian place words that come first (`Tanjung Kupang`, `Pulau Ubin`, `Teluk
+#: Intan`): a cape, island or bay is not the town it shares a word with.
+MALAY_PLACE_WORDS = ("Tanjung", "Pulau", "Teluk", "Sungai", "Bukit", "Kampung")
+
 #: Head words that come first in their names, with the label they give (French, Spanish,
 #: Portuguese, Italian and Romanian names: `Office Togolais des Recettes`, `Servicio Nacional
 #: de Aduanas`, `Programa de Integración Fronteriza`, `Zona Franca de Iquique`): a phrase runs
@@ -385,13 +393,8 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Zona Franca",
         "Zona Libre",
         "Zone Franche",
-        # Seas named by what they wash (`Gulf of Cádiz`, `Bay of Fundy`): English words, so
-        # only through `of` and its kin (`Gulf Cooperation Council` is no gulf).
-        "Gulf",
-        "Bay",
-        # Malay and Indonesian place words (`Tanjung Kupang`, `Pulau Ubin`, `Teluk Intan`): a
-        # cape, island or bay is not the town it shares a word with.
-        *("Tanjung", "Pulau", "Teluk", "Sungai", "Bukit", "Kampung"),
+        *SEA_HEADS,
+        *MALAY_PLACE_WORDS,
     ),
 }
 HEAD_FIRST_WORDS: dict[str, EntityLabel] = {
@@ -404,14 +407,12 @@ HEAD_FIRST_WORDS: dict[str, EntityLabel] = {
 #: Head words that come first but are also English words: they take a name only through `de`
 #: and its kin (`Office Togolais des Recettes`, not `Office Depot`; `Honda Accord`).
 BARE_HEAD_FIRST_EXCEPT = frozenset(
-    {"Office", "Direction", "Accord", "Institut", "Projet", "Gulf", "Bay"}
+    {"Office", "Direction", "Accord", "Institut", "Projet", *SEA_HEADS}
 )
 #: Place heads whose name's place lends no country: a river, a sea or a cape runs past or lies
 #: beside the place it is named for (`Wouri River`, `Gulf of Thailand`, `Tanjung Kupang` in
 #: Malaysia, not Indonesia's Kupang).
-NO_COUNTRY_HEADS = frozenset(
-    {"River", "Gulf", "Bay", "Tanjung", "Pulau", "Teluk", "Sungai", "Bukit", "Kampung"}
-)
+NO_COUNTRY_HEADS = frozenset({"River", *SEA_HEADS, *MALAY_PLACE_WORDS})
 
 PAREN = "("
 

@@ -37,6 +37,7 @@ from etl.tagging.gazetteer import (
     RULE_GIVEN_NAME,
     RULE_HOME_COUNTRY,
     RULE_US_STATE,
+    SEA_HEADS,
     TRADE_WORDS,
 )
 from etl.tagging.matcher import chars_before, slice_chars, text_position
@@ -316,7 +317,11 @@ _LIST_OF_NAMES = r",.* (?:" + "|".join(_LIST_ENDS) + r")(?:[ ,.]|$)"
 # before it; so do the English heads that come first, after their rank words (`Federal Office
 # of Economics and Export Control and the National Office of Statistics`), and the seas
 # (`Gulf of Cádiz and the Gulf of Mexico`).
-_AND_THE_NAME = r" +and +the +(?:\S+ +){0,4}(?:" + _HEADS + r"|Office|Direction|Gulf|Bay)(?:[ ,]|$)"
+_AND_THE_NAME = (
+    r" +and +the +(?:\S+ +){0,4}(?:"
+    + "|".join((_HEADS, "Office", "Direction", *SEA_HEADS))
+    + r")(?:[ ,]|$)"
+)
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 # (`Declaration` is a head but no generic word: `Customs Declaration System` is a name.)
 # (nor are the class names of single windows: `Single Window for Foreign Trade` is a name.)
@@ -413,10 +418,6 @@ def _year_follows(right: pl.Expr, complement: pl.Expr) -> pl.Expr:
     ).fill_null(value=False)
 
 
-# Heads of seas, which come first and take no possessor alone (`Gulf of Cádiz`).
-_SEA_HEADS = ["Gulf", "Bay"]
-
-
 def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     """Return the capitalised phrases ending in each head-word hit (one row per kept phrase).
 
@@ -448,7 +449,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     phrases = (
         # (a sea's head names something only with its complement: `Gulf of Cádiz`, not
         # `Hudson's Bay`, a company; `Attorney General's Office` is a name)
-        heads.with_columns(left=left, right=right, spoken=first & head_word.is_in(_SEA_HEADS))
+        heads.with_columns(left=left, right=right, spoken=first & head_word.is_in(list(SEA_HEADS)))
         .with_columns(
             run=pl.when(first)
             .then(extract(pl.col("left"), _POSSESSOR_RUN, 1, left_ascii))
