@@ -1177,6 +1177,55 @@ def test_seaports_decree_laws_and_inner_apostrophes_make_one_name() -> None:
     ]
 
 
+def test_a_theme_trigger_ending_in_a_two_word_head_still_anchors_the_name() -> None:
+    # `One Stop Border Post` is a theme trigger: the automaton's longest match swallowed the
+    # head `Border Post` inside it, so the town before it stood alone.
+    rows = _tag(
+        "Forwarders at the Tunduma One Stop Border Post said the One Stop Border Post at "
+        "Chirundu was quieter."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Tunduma One Stop Border Post", "LOCATION"),
+        # (the class name alone names nothing)
+        ("Chirundu", "LOCATION"),
+    ]
+
+
+def test_a_long_name_after_its_head_is_not_cut_inside_a_word() -> None:
+    name = (
+        "Fédération Interprofessionnelle Marocaine de Production et d'Exportation des "
+        "Fruits et Légumes"
+    )
+    rows = _tag(f"The {name} (FIFEL) said the move breaches the deal; FIFEL will appeal.")
+    assert [(m["text"], m["source"]) for m in rows] == [
+        (name, "rule:head-noun"),
+        ("FIFEL", "rule:acronym"),
+        ("FIFEL", "rule:acronym"),
+    ]
+    assert len({m["entity_id"] for m in rows}) == 1
+
+
+def test_islands_head_places_but_take_no_of_complement() -> None:
+    rows = _tag(
+        "Betel nut crosses between the Shortland Islands and Bougainville; ships reach the "
+        "Channel Island of Jersey."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Shortland Islands", "LOCATION"),
+        ("Bougainville", "LOCATION"),
+        ("Channel Island", "LOCATION"),
+        # (the island's `of` names the island: Jersey stays a country of its own)
+        ("Jersey", "COUNTRY"),
+    ]
+
+
+def test_a_short_city_name_that_is_a_word_needs_its_country_named() -> None:
+    in_vietnam = _tag("Vietnamese forwarders in Hue said release times fell.")
+    assert ("Hue", "VNM") in [(m["text"], m["country"]) for m in in_vietnam]
+    alone = _tag("Forwarders in Hue said the colour of the crates had faded.")
+    assert "Hue" not in [m["text"] for m in alone]
+
+
 def test_a_fund_or_association_named_for_customs_is_not_the_customs_administration() -> None:
     rows = _tag(
         "Japan's Customs Cooperation Fund paid; Kenya's Customs Brokers Association and "

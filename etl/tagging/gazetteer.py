@@ -229,6 +229,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # (`Brenner Base Tunnel`, `Gotthard Road Tunnel`, `Majuro Lagoon`)
             "Tunnel",
             "Lagoon",
+            # (`Shortland Islands`, `Tin Can Island`)
+            "Island",
+            "Islands",
             "Province",
             # Administrative areas no list holds (`Turkestan Region`, `Pujehun District`,
             # `Harris County`).
@@ -832,15 +835,16 @@ def _pattern_table(
     heads = pl.DataFrame(
         {"pattern": list(HEAD_WORDS), "head": [label.value for label in HEAD_WORDS.values()]}
     ).with_columns(head_at=pl.lit(0, pl.Int64), head_first=pl.lit(value=False))
-    # A trigger that ends in a head word (`Free Trade Agreement`) must still anchor the rule.
-    last_word = pl.col("pattern").str.extract(r"(?:^| )(\S+)$", 1)
+    # A trigger that ends in a head word (`Free Trade Agreement`, `One Stop Border Post`) must
+    # still anchor the rule: its longest head of one word or more.
     trigger_heads = (
         trigger_patterns.select("pattern")
         .unique()
         .join(entity_of.select("pattern"), on="pattern", how="anti")
-        .with_columns(last=last_word)
-        .join(heads.select(last="pattern", head="head"), on="last")
-        .filter(pl.col("pattern") != pl.col("last"))
+        .join(heads.select(last="pattern", head="head"), how="cross")
+        .filter(pl.col("pattern").str.ends_with(pl.concat_str(pl.lit(" "), "last")))
+        .sort(pl.col("last").str.len_chars(), "pattern", descending=[True, False])
+        .unique("pattern", keep="first", maintain_order=True)
         .select(
             "pattern",
             "head",

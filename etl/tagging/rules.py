@@ -112,6 +112,9 @@ _CONNECTOR = r"(?:" + _CONNECTOR_WORDS + r")"
 # Regulation (EU) 2019/1020` holds no `EU and Regulation`)
 _OPEN = r"(?:^|[ (\"'\x{201C}\x{2018}]|[^\p{N}]/)"
 _WINDOW = 80
+# Names run further right of a head than left of it (`Fédération Interprofessionnelle Marocaine
+# de Production et d'Exportation des Fruits et Légumes`, 84 characters after its head).
+_RIGHT_WINDOW = 120
 _DEF_WINDOW = 100
 
 # Left of a head word: capitalised words (joined by `&` or `and`), ending where the head starts
@@ -322,6 +325,9 @@ _AND_THE_NAME = (
     + "|".join((_HEADS, "Office", "Direction", *SEA_HEADS))
     + r")(?:[ ,]|$)"
 )
+# Heads that take no `of` complement: an island's `of` names the island itself (`the Channel
+# Island of Jersey`, `the Island of Ireland`).
+_NO_COMPLEMENT_HEADS = ("Island", "Islands")
 # Words that, alone, make a generic phrase rather than a name (`the Customs Administration`).
 # (`Declaration` is a head but no generic word: `Customs Declaration System` is a name.)
 # (nor are the class names of single windows: `Single Window for Foreign Trade` is a name.)
@@ -333,7 +339,7 @@ _GENERIC_WORDS = (
     "|Economic|Commerce|State|Public|Internal|Regional|Joint|Global|International|Foreign"
     "|Affairs|Industry|Economy|Development|Cooperation|Co-operation|Security|Protection"
     "|Enforcement|Investment|Agriculture|Health|Transport|Ports|Port|Maritime|Financial|Action"
-    "|One-Stop|Logistics|Coast"
+    "|One-Stop|One Stop|Logistics|Coast"
 )
 #: A phrase made only of generic words and connectors.
 GENERIC_ONLY = r"^(?:(?:" + _GENERIC_WORDS + r"|" + _CONNECTOR_WORDS + r")(?: |$))+$"
@@ -430,7 +436,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     """
     text, ascii = pl.col("text"), pl.col("ascii")
     left = chars_before(text, pl.col("start"), _WINDOW, ascii)
-    right = slice_chars(text, pl.col("end"), _WINDOW, ascii)
+    right = slice_chars(text, pl.col("end"), _RIGHT_WINDOW, ascii)
     loose = pl.col("head").is_in([EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value])
     first = pl.col("head_first").fill_null(value=False)
     is_place = pl.col("head") == EntityLabel.LOCATION.value
@@ -459,13 +465,22 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             .fill_null(""),
             complement=pl.coalesce(
                 pl.when(first).then(extract(pl.col("right"), _ROMANCE_COMPLEMENT, 1, right_ascii)),
-                extract(pl.col("right"), _COMPLEMENT, 1, right_ascii),
+                pl.when(~head_word.is_in(list(_NO_COMPLEMENT_HEADS))).then(
+                    extract(pl.col("right"), _COMPLEMENT, 1, right_ascii)
+                ),
                 pl.when(
                     (pl.col("head") == EntityLabel.INSTRUMENT.value)
                     & ~pl.col("right").str.contains(_NOT_A_NUMBER)
                 ).then(extract(pl.col("right"), _NUMBERED, 1, right_ascii)),
                 pl.when(bare).then(extract(pl.col("right"), _BARE_COMPLEMENT, 1, right_ascii)),
             ).fill_null(""),
+        )
+        .with_columns(
+            # A complement that fills the window may end inside a word the window cut: it ends
+            # before that word.
+            complement=pl.when(pl.col("complement").str.len_chars() == _RIGHT_WINDOW)
+            .then(pl.col("complement").str.replace(r" +\S+$", ""))
+            .otherwise("complement")
         )
         .with_columns(
             # (the same regex again, so compiled once: the rank words a possessor's run ends
