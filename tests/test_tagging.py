@@ -1226,6 +1226,41 @@ def test_a_short_city_name_that_is_a_word_needs_its_country_named() -> None:
     assert "Hue" not in [m["text"] for m in alone]
 
 
+def test_romance_comma_lists_decisions_and_an_organization_before_and() -> None:
+    rows = _tag(
+        "Certificates issued under Decisión 416 of the Andean Community and Decision 417 are "
+        "signed by Ecuador's Ministerio de Producción, Comercio Exterior, Inversiones y Pesca; "
+        "the Resolución Ministerial and the Ministerio de Hacienda, Quito agreed."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Decisión 416", "INSTRUMENT"),
+        # (the community and `and` are no part of the decision's name)
+        ("Andean Community", "ORG"),
+        ("Decision 417", "INSTRUMENT"),
+        ("Ecuador", "COUNTRY"),
+        # (a comma list closed by `y` is part of the name; a comma alone ends it)
+        ("Ministerio de Producción, Comercio Exterior, Inversiones y Pesca", "ORG"),
+        # (`Resolución Ministerial` is a kind of resolution: a decision is named by its number)
+        ("Ministerio de Hacienda", "ORG"),
+        ("Quito", "LOCATION"),
+    ]
+
+
+def test_wharves_after_a_possessive_and_places_joined_by_an_en_dash_are_places() -> None:
+    rows = _tag(
+        "Parcels reach Apia's Matautu wharf and the SYDONIA World system; trade rose after "
+        "the Oshikango\u2013Santa Clara border post reopened."
+    )
+    assert [(m["text"], m["entity_id"]) for m in rows] == [
+        ("Apia", "loc:apia"),
+        ("Matautu", "loc:x-matautu"),
+        ("SYDONIA World", "prog:asycuda"),
+        ("Oshikango", "loc:oshikango"),
+        # (one name of the two is known: the other is a place of its own)
+        ("Santa Clara", "loc:x-santa-clara"),
+    ]
+
+
 def test_a_fund_or_association_named_for_customs_is_not_the_customs_administration() -> None:
     rows = _tag(
         "Japan's Customs Cooperation Fund paid; Kenya's Customs Brokers Association and "

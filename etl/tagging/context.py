@@ -65,15 +65,21 @@ SOURCE_CONTEXT = "rule:context"
 
 _WINDOW = 80
 # A word of a place's name: capitalised, with parts joined by an apostrophe (`Faa'a`) or by a
-# hyphen or en dash before a capital or a digit (`Al-Karameh`, `Narva-1`),
+# hyphen or en dash before a capital or a digit (`Al-Karameh`, `Narva-1`), not a possessive `'s`,
 # never before a lower-case part (`Arabic-speaking`).
-_WORD = r"\p{Lu}[\p{L}\p{N}]*(?:['\x{2019}][\p{L}\p{N}]+|[\-\x{2013}][\p{Lu}\p{N}][\p{L}\p{N}]*)*"
+_WORD = (
+    r"\p{Lu}[\p{L}\p{N}]*(?:['\x{2019}](?:[\p{L}\p{N}--s]|s[\p{L}\p{N}])[\p{L}\p{N}]*"
+    r"|[\-\x{2013}][\p{Lu}\p{N}][\p{L}\p{N}]*)*"
+)
 _JOIN = r"(?:de|del|da|do|du|des|la|las|los|el|le|di|al|ben|bin|ibn)"
 _NAME = _WORD + r"(?: (?:" + _JOIN + r" )?" + _WORD + r"){0,3}"
 _NAMES = r"(" + _NAME + r"(?: and " + _NAME + r")?)"
 # Before the place word: the names, after a whole word that starts in lower case (or a
-# number, a bracket), or a sentence's `The`: never a sentence's first word.
-_BEFORE = r"(?:^| )(?:[\p{Ll}\p{N}(](?:\S*[^\s.!?:;])? |The )" + _NAMES + r" $"
+# number, a bracket), or a sentence's `The`, or a possessive (`Apia's Matautu wharf`): never a
+# sentence's first word.
+_BEFORE = (
+    r"(?:^| )(?:[\p{Ll}\p{N}(](?:\S*[^\s.!?:;])? |The |\p{Lu}\S*['\x{2019}]s )" + _NAMES + r" $"
+)
 # After the place word: `of`, perhaps `the`, and the names, ending at a word's end (or after a
 # known place, `and` and the names: `in Giurgiulesti and Sculeni`; or after a word of
 # direction, the names: `near Zuwara`).
@@ -397,6 +403,23 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             ),
         ]
     ).drop_nulls("text")
+    # Two places joined by an en dash (U+2013), each a name: `the Oshikango<en dash>Santa Clara
+    # border post`, where Oshikango is known and Santa Clara is not.
+    dashed = pl.col("text").str.contains("\u2013", literal=True) & (
+        pl.col("label") == EntityLabel.LOCATION.value
+    )
+    width = pl.col("text").str.len_chars().cast(pl.Int64) + 1
+    parts = (
+        parts.with_row_index("part")
+        .with_columns(
+            text=pl.when(dashed)
+            .then(pl.col("text").str.split("\u2013"))
+            .otherwise(pl.concat_list("text"))
+        )
+        .explode("text")
+        .with_columns(start=pl.col("start") + width.cum_sum().over("part") - width)
+        .drop("part")
+    )
     words = pl.col("text").str.split(" ")
     return parts.filter(
         ~words.list.eval(pl.element().is_in(_NOT_A_PLACE_WORD)).list.any()

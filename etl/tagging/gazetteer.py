@@ -372,6 +372,11 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Système",
     ),
     EntityLabel.INSTRUMENT: (
+        # (an Andean Community decision or a tax authority's resolution, with its number:
+        # `Decisión 416`, `Resolución 000012 de 2024`)
+        "Decisión",
+        "Resolución",
+        "Resolução",
         "Ley",
         "Lei",
         "Loi",
@@ -410,7 +415,22 @@ HEAD_FIRST_WORDS: dict[str, EntityLabel] = {
 #: Head words that come first but are also English words: they take a name only through `de`
 #: and its kin (`Office Togolais des Recettes`, not `Office Depot`; `Honda Accord`).
 BARE_HEAD_FIRST_EXCEPT = frozenset(
-    {"Office", "Direction", "Accord", "Institut", "Projet", *SEA_HEADS}
+    {
+        "Office",
+        "Direction",
+        "Accord",
+        "Institut",
+        "Projet",
+        # (a decision or a resolution is named by its number: `Resolución Ministerial` is a
+        # kind of resolution)
+        "Decisión",
+        "Decision",
+        "Resolución",
+        "Resolucion",
+        "Resolução",
+        "Resolucao",
+        *SEA_HEADS,
+    }
 )
 #: Place heads whose name's place lends no country: a river, a sea or a cape runs past or lies
 #: beside the place it is named for (`Wouri River`, `Gulf of Thailand`, `Tanjung Kupang` in
@@ -459,6 +479,10 @@ CONTEXT_WORDS: dict[str, str] = {
             "regions",
             "terminal",
             "tunnel",
+            # (`Apia's Matautu wharf`)
+            "wharf",
+            "quay",
+            "jetty",
         ),
         "before",
     ),

@@ -201,7 +201,12 @@ _ROMANCE_COMPLEMENT = (
     + _TOKEN
     + r"| +"
     + _TOKEN
-    + r"){0,6})"
+    + r"){0,6}"
+    # (a comma list closed by `y`: `Ministerio de Producción, Comercio Exterior, Inversiones y
+    # Pesca`; without the closing `y` a comma ends the name. Plain words: the full token
+    # would take the Unicode regex past its size limit.)
+    + r"(?:(?:, +\p{Lu}[\p{L}\-]*(?: +\p{Lu}[\p{L}\-]*){0,2}){1,4},? +(?:y|e|et)"
+    + r"(?: +\p{Lu}[\p{L}\-]*){1,3})?)"
 )
 # Right of a head word that comes first, without `de`: one or two capitalised words (`Aduana
 # Nacional`, `Autoridade Tributária`, `Puerto Quetzal`).
@@ -452,6 +457,12 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
         .fill_null(""),
         pl.col("run"),
     )
+    # (a programme's or an instrument's run after an organization's name and `and`, in list
+    # operations: one more regex would be one too many)
+    before_and = pl.col("run").str.split(" and ").list.get(-2, null_on_oob=True)
+    after_organization = (
+        before_and.str.split(" ").list.last().str.strip_suffix(".").is_in(_LIST_ENDS)
+    ).fill_null(value=False)
     phrases = (
         # (a sea's head names something only with its complement: `Gulf of Cádiz`, not
         # `Hudson's Bay`, a company; `Attorney General's Office` is a name)
@@ -525,8 +536,15 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             .then(pl.col("complement").str.replace(r" +and +the +.*$", ""))
             .otherwise(pl.col("complement"))
             .str.replace(rx(_DATE_IN_COMPLEMENT), ""),
+            # (an organization's name and `and` before it are no part of it either: `the
+            # Andean Community and | Decision 416`)
             run=pl.when(loose)
-            .then(pl.col("run").str.replace(_STRIP_LEADING_LOOSE, ""))
+            .then(
+                pl.when(after_organization)
+                .then(pl.col("run").str.split(" and ").list.last())
+                .otherwise("run")
+                .str.replace(_STRIP_LEADING_LOOSE, "")
+            )
             .otherwise(
                 # Two places joined by `and` are two names (`Lae and Motukea International
                 # Terminal`): a place's run starts after its last `and`.
