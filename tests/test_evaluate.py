@@ -103,14 +103,15 @@ def test_heldout_gold_is_apart_from_the_tuning_gold() -> None:
 
 
 def test_heldout_scores_stay_at_least_at_their_first_measurement() -> None:
-    # Thirty-fourth held-out set, written blind by a helper session that never saw the tagger
-    # and first measured on 98b533e (gazetteer 2026.11.19): mention F1 0.949, country F1 1.000
-    # (23 of 23, none extra); 0.980 (1.000) on 2026.11.58, never read. The sets used since to
-    # tune are tests/gold/written2 to written34 (written34 was the thirty-third held-out set).
+    # Thirty-sixth set written blind by a helper session that never saw the tagger (set 35, the
+    # next in turn, stays in reserve: see docs/TAGGING.md), first measured on 98b533e (gazetteer
+    # 2026.11.19): mention F1 0.892, country F1 0.980 (25 of 25, one extra); 0.945 (0.980) on
+    # 2026.11.59, never read. The sets used since to tune are tests/gold/written2 to written35
+    # (written35 was the thirty-fourth held-out set).
     # A floor against regressions, not a target: docs/TAGGING.md says what the misses are.
     report = _heldout_report()
-    assert report.mentions.f1 >= 0.949, "\n".join(report.lines())
-    assert report.countries.f1 >= 1.0, "\n".join(report.lines())
+    assert report.mentions.f1 >= 0.892, "\n".join(report.lines())
+    assert report.countries.f1 >= 0.980, "\n".join(report.lines())
 
 
 def _headlines(path: Path) -> set[str]:
