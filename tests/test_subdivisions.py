@@ -147,9 +147,10 @@ def test_subdivisions_reach_the_gazetteer_with_their_country() -> None:
     assert {s: (by_surface[s]["entity_id"], by_surface[s]["country"]) for s in expected} == (
         expected
     )
-    # Words, surnames and companies stay out; so do names of two places. (Kent, also a surname,
-    # is kept by hand and read only beside its country: ambiguous.tsv, country-context.)
-    for surface in ("Piedmont", "Norfolk", "Sabah", "Punjab", "Plateau"):
+    # Words, surnames and companies stay out; so do names of two places. (Kent and Sabah, also
+    # names of people, are kept by hand and read only beside their country: ambiguous.tsv,
+    # country-context.)
+    for surface in ("Piedmont", "Norfolk", "Punjab", "Plateau"):
         assert by_surface.get(surface, {}).get("kind") != "subdivision", surface
     # Rows the curated files already had keep their ids (Ontario, Guangdong, Texas).
     assert by_surface["Ontario"]["entity_id"] == "loc:ontario"
