@@ -1261,6 +1261,61 @@ def test_wharves_after_a_possessive_and_places_joined_by_an_en_dash_are_places()
     ]
 
 
+def test_a_region_s_government_is_a_name_and_a_country_s_is_the_country() -> None:
+    rows = _tag(
+        "Officers of the Kurdistan Regional Government (KRG) applied lower duties; the KRG "
+        "agreed with the Swiss Federal Government, the U.S. Government and the Government of "
+        "National Unity."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Kurdistan Regional Government", "ORG"),
+        ("KRG", "ORG"),
+        ("KRG", "ORG"),
+        ("Swiss", "COUNTRY"),
+        ("U.S.", "COUNTRY"),
+        ("Government of National Unity", "ORG"),
+    ]
+
+
+def test_bracketed_acronyms_owners_named_last_and_numbered_roads() -> None:
+    rows = _tag(
+        "Cattle go under the World Organisation for Animal Health (WOAH) Terrestrial Animal "
+        "Health Code and the Foreign Agricultural Investment Reform (FAIR) Act; the Fondo para "
+        "la Convergencia Estructural del Mercosur (FOCEM) paid for the BR-163 highway near the "
+        "Kempir-Abad reservoir, while the FmHA county office and the Bank of England and Fed "
+        "waited."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        # (an acronym in brackets ends a name unless the head follows it)
+        ("World Organisation for Animal Health", "ORG"),
+        ("WOAH", "ORG"),
+        ("Terrestrial Animal Health Code", "INSTRUMENT"),
+        ("Foreign Agricultural Investment Reform (FAIR) Act", "INSTRUMENT"),
+        # (a body whose complement names its owner last holds it)
+        ("Fondo para la Convergencia Estructural del Mercosur", "ORG"),
+        ("FOCEM", "ORG"),
+        # (a road's number names it before `highway`; an acronym before `county` names none)
+        ("BR-163", "LOCATION"),
+        ("Kempir-Abad", "LOCATION"),
+        # (but not after `and`)
+        ("England", "LOCATION"),
+        ("Fed", "ORG"),
+    ]
+
+
+def test_an_acronym_or_a_generic_name_of_another_country_s_body_needs_that_country() -> None:
+    rows = _tag(
+        "Brazil's Departamento Nacional de Infraestrutura de Transportes (DNIT) and Jamaica's "
+        "Advance Cargo Information System (ACIS) go live; the Sabah state government agrees."
+    )
+    countries = {m["country"] for m in rows}
+    assert "PRY" not in countries
+    assert "EGY" not in countries
+    assert "Sabah" not in [m["text"] for m in rows]
+    beside = _tag("Malaysia's customs said the Sabah state government agrees.")
+    assert ("Sabah", "MYS") in [(m["text"], m["country"]) for m in beside]
+
+
 def test_a_fund_or_association_named_for_customs_is_not_the_customs_administration() -> None:
     rows = _tag(
         "Japan's Customs Cooperation Fund paid; Kenya's Customs Brokers Association and "

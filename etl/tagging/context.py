@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.tagging.gazetteer import LEGAL_FORMS, PROGRAMME_BEFORE
+from etl.tagging.gazetteer import LEGAL_FORMS, PROGRAMME_BEFORE, ROAD_BEFORE
 from etl.tagging.matcher import chars_before, slice_chars, text_position
 from etl.tagging.regex import ascii_form, extract, is_ascii
 from etl.tagging.rules import (
@@ -62,6 +62,8 @@ from schemas.records import EntityLabel
 __all__ = ["SOURCE_CONTEXT", "context_places", "located_cues"]
 
 SOURCE_CONTEXT = "rule:context"
+# (the label a road's name carries until its number is let through, then LOCATION)
+_ROAD = "road"
 
 _WINDOW = 80
 # A word of a place's name: capitalised, with parts joined by an apostrophe (`Faa'a`) or by a
@@ -296,7 +298,9 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             right=right,
         )
         .with_columns(
-            is_before=stands.is_in(["before", "both", "located", "joined-before", PROGRAMME_BEFORE])
+            is_before=stands.is_in(
+                ["before", "both", "located", "joined-before", PROGRAMME_BEFORE, ROAD_BEFORE]
+            )
             # (a model number after the word names a product: `the Kodak KIMS system 5000`)
             & ~((stands == PROGRAMME_BEFORE) & pl.col("right").str.slice(1, 1).is_in(DIGITS))
             & capitalised(last_word)
@@ -368,6 +372,8 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             country=pl.when(pl.col("context").is_in(["located", "joined-before"])).then("country"),
             label=pl.when(pl.col("context") == PROGRAMME_BEFORE)
             .then(pl.lit(EntityLabel.PROGRAMME.value))
+            .when(pl.col("context") == ROAD_BEFORE)
+            .then(pl.lit(_ROAD))
             .otherwise(pl.lit(EntityLabel.LOCATION.value)),
         )
         .drop("word", "left", "context")
@@ -406,7 +412,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     # Two places joined by an en dash (U+2013), each a name: `the Oshikango<en dash>Santa Clara
     # border post`, where Oshikango is known and Santa Clara is not.
     dashed = pl.col("text").str.contains("\u2013", literal=True) & (
-        pl.col("label") == EntityLabel.LOCATION.value
+        pl.col("label") != EntityLabel.PROGRAMME.value
     )
     width = pl.col("text").str.len_chars().cast(pl.Int64) + 1
     parts = (
@@ -421,18 +427,28 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
         .drop("part")
     )
     words = pl.col("text").str.split(" ")
+    road = pl.col("label") == _ROAD
     return parts.filter(
         ~words.list.eval(pl.element().is_in(_NOT_A_PLACE_WORD)).list.any()
         # (a programme's name is two words or more: see gazetteer.PROGRAMME_WORDS)
-        & ((pl.col("label") == EntityLabel.LOCATION.value) | (words.list.len() > 1))
-        # (an acronym: no lower-case letter)
-        & (pl.col("text").str.to_uppercase() != pl.col("text"))
+        & ((pl.col("label") != EntityLabel.PROGRAMME.value) | (words.list.len() > 1))
+        # (an acronym: no lower-case letter; but a road's number is its name, `the BR-163
+        # highway`)
+        & (
+            (pl.col("text").str.to_uppercase() != pl.col("text"))
+            | (road & pl.col("text").str.contains_any(DIGITS))
+        )
+        # (nor a word of more capitals than one and a hyphen's: `the FmHA county office`)
+        & (pl.col("text").str.count_matches(r"\p{Lu}") <= words.list.len() + 1)
         & ~pl.col("text").str.ends_with("'s")
         & ~pl.col("text").str.ends_with("\u2019s")
         & ~pl.any_horizontal(
             [pl.col("text").str.ends_with(ending) for ending in _ADJECTIVE_ENDINGS]
         )
-    ).with_columns(end=pl.col("start") + pl.col("text").str.len_chars().cast(pl.Int64))
+    ).with_columns(
+        end=pl.col("start") + pl.col("text").str.len_chars().cast(pl.Int64),
+        label=pl.when(road).then(pl.lit(EntityLabel.LOCATION.value)).otherwise("label"),
+    )
 
 
 def _places(frame: pl.DataFrame, column: str) -> pl.Series:

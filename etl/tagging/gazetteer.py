@@ -46,6 +46,7 @@ __all__ = [
     "NO_COUNTRY_HEADS",
     "PROGRAMME_BEFORE",
     "PROGRAMME_WORDS",
+    "ROAD_BEFORE",
     "SEA_HEADS",
     "TRADE_WORDS",
     "Gazetteer",
@@ -113,6 +114,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Border Assistance Mission`).
             "Alliance",
             "Mission",
+            # Governments of regions and of national unity (`Kurdistan Regional Government`,
+            # `Government of Åland`): a country's own is the country (`the Japanese Government`).
+            "Government",
             # Coast and border guards, syndicates and confederations of trades (`Hellenic Coast
             # Guard`, `Mauritius Sugar Syndicate`, `Argentine Confederation of Medium Enterprises`).
             "Guard",
@@ -345,6 +349,11 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Douane",
         "Douanes",
         "Caisse",
+        # (`Fondo para la Convergencia Estructural del Mercosur`; a region's government or a
+        # board, `Junta de Andalucía`)
+        "Fondo",
+        "Fundo",
+        "Junta",
         "Gendarmerie",
         "Brigade",
         "Comité",
@@ -394,6 +403,9 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Regulamento",
     ),
     EntityLabel.LOCATION: (
+        # (islands: `Isla Verde`, `Ilha do Governador`)
+        "Isla",
+        "Ilha",
         "Puerto",
         "Aeropuerto",
         "Aeroporto",
@@ -441,6 +453,8 @@ PAREN = "("
 
 #: Where the name a `PROGRAMME_WORDS` word names stands (a `CONTEXT_WORDS` value).
 PROGRAMME_BEFORE = "programme-before"
+#: Where a road's name stands before a word of kind: a name, or a number (`the BR-163 highway`).
+ROAD_BEFORE = "road-before"
 #: Lower-case words after a programme's name: `context.context_places` reads the two or more
 #: capitalised words before one as a PROGRAMME (a company's platform, `the Amazon platform`, is
 #: named in one word, and an acronym alone is left to the acronym rules). Not `program`: in
@@ -483,9 +497,14 @@ CONTEXT_WORDS: dict[str, str] = {
             "wharf",
             "quay",
             "jetty",
+            # (`the Kempir-Abad reservoir`, `the Diama dam`, `Zhongba county`)
+            "reservoir",
+            "dam",
+            "county",
         ),
         "before",
     ),
+    **dict.fromkeys(("highway", "motorway", "expressway"), ROAD_BEFORE),
     **dict.fromkeys(
         (
             "town",

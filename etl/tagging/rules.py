@@ -125,9 +125,25 @@ _LEFT_RUN = _OPEN + r"((?:" + _TOKEN_POSS + r" +(?:(?:&|and) +)?)+)$"
 # `Misuse of Drugs Act`); an organization's do not, or `Director General of Jordan Customs`
 # would be one name.
 # They may also hold bracketed words (`Russia (Sanctions) (EU Exit) Regulations 2019`).
-_BRACKETED = r"\(" + _TOKEN + r"(?: +" + _TOKEN + r")*\)"
+# (words, not an acronym: `World Organisation for Animal Health (WOAH) Terrestrial Animal Health
+# Code` is two names; and a list may join them, `Firearms (Prohibition, Restriction and
+# Regulation) Act`)
+_BRACKETED = (
+    r"\((?:\p{Lu}[\p{L}\p{N}\-]* +)*\p{Lu}[\p{L}\p{N}\-]*\p{Ll}[\p{L}\p{N}\-]*"
+    r"(?:,? +(?:and +)?\p{Lu}[\p{L}\p{N}\-]*)*\)"
+)
+# An acronym in brackets is part of the name only right before its head (`Foreign Agricultural
+# Investment Reform (FAIR) Act`).
+_BRACKETED_ACRONYM = r"\(\p{Lu}[\p{Lu}\p{N}&\-]*\) +"
 _LEFT_RUN_LOOSE = (
-    _OPEN + r"((?:(?:" + _TOKEN_POSS + "|" + _BRACKETED + r") +(?:(?:in|on|for|of|and|&) +)?)+)$"
+    _OPEN
+    + r"((?:(?:"
+    + _TOKEN_POSS
+    + "|"
+    + _BRACKETED
+    + r") +(?:(?:in|on|for|of|and|&) +)?)+(?:"
+    + _BRACKETED_ACRONYM
+    + r")?)$"
 )
 # A comma list that closes a complement with `and` (`of Agriculture, Forestry and Fisheries`,
 # `for Identity, Citizenship, Customs and Port Security`): items of one to three capitalised
@@ -181,7 +197,7 @@ _POSSESSOR_RUN = (
 # (and Dutch: `Ministerie van Financiën`)
 _ROMANCE_OF = (
     r"(?:de la|de las|de los|des|du|del|de|da|das|do|dos|di|della|delle|dei|van de|van het|van"
-    r"|voor)"
+    r"|voor|para la|para el|para|pour la|pour le|pour)"
 )
 _ROMANCE_COMPLEMENT = (
     # (a hyphened second word first: `Direção-Geral das Alfândegas`)

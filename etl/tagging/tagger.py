@@ -459,6 +459,47 @@ def _owned_by_acronym(found: pl.DataFrame) -> pl.DataFrame:
     return _replaced(keyed, extended, gone)
 
 
+#: The head word of a government: a country's own is the country, not a name of its own.
+_GOVERNMENT = "Government"
+_NATIONAL_RANKS = ["", "Federal", "Central", "National"]
+
+
+def _without_national_governments(phrases: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """Drop the phrases that are a country's name or demonym and `Government` only.
+
+    A country's own government is the country (`the Japanese Government`, `U.S. Government
+    securities`, `the Swiss Federal Government`): the country stays the mention. A region's
+    government is a name (`Kurdistan Regional Government`), and so is one with a complement
+    (`Government of Åland`, `Government of National Unity`).
+    """
+    head = slice_chars(
+        pl.col("text"), pl.col("anchor"), pl.col("anchor_end") - pl.col("anchor"), pl.col("ascii")
+    )
+    governments = phrases.filter(
+        (pl.col("anchor_end") == pl.col("end")) & (pl.col("anchor") > pl.col("start"))
+    ).filter(head == _GOVERNMENT)
+    if governments.height == 0:
+        return phrases
+    countries = found.filter(pl.col("label") == EntityLabel.COUNTRY.value).select(
+        "doc", "field", "start", country_end="end"
+    )
+    # (and rank words between: `the Swiss Federal Government`)
+    between = slice_chars(
+        pl.col("text"),
+        pl.col("country_end"),
+        pl.col("anchor") - pl.col("country_end"),
+        pl.col("ascii"),
+    ).str.strip_chars(" ")
+    national = governments.join(countries, on=["doc", "field", "start"]).filter(
+        (pl.col("country_end") < pl.col("anchor")) & between.is_in(_NATIONAL_RANKS)
+    )
+    return phrases.join(
+        national.select("doc", "field", "start", "end"),
+        on=["doc", "field", "start", "end"],
+        how="anti",
+    )
+
+
 def _merge_phrases(
     found: pl.DataFrame, phrases: pl.DataFrame, customs: pl.DataFrame, companies: pl.Series
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -467,6 +508,7 @@ def _merge_phrases(
         return found, pl.DataFrame(schema=forms_schema())
     phrases = _with_trailing_country(phrases, found)
     phrases = _cut_before_named(phrases, found)
+    phrases = _without_national_governments(phrases, found)
     # A possessor that is a known name splits off the phrase and lends it its country.
     wanted = phrases.select("doc", "field", end="possessor_end").drop_nulls().unique()
     possessors = (
@@ -508,6 +550,8 @@ def _merge_phrases(
             r_label="label",
             r_admin=head_word.is_in(_ADMIN_HEADS),
             r_trade=head_word.is_in(_TRADE_HEADS),
+            r_text="text",
+            r_ascii="ascii",
         )
         .join(
             found.select(
@@ -540,6 +584,18 @@ def _merge_phrases(
     # Nor, for a body of an organization, convention or programme named first (`IMF Executive
     # Board`, `CITES Standing Committee`).
     body_of = pl.col("label").is_in(_NAMED) & named_first
+    # Nor for a body that a complement names its owner last (`Fondo para la Convergencia
+    # Estructural del Mercosur`, `Secretariat of the Pacific Community`).
+    # (right after `of`, `de` or an article, not after `and`: `Bank of England and Fed` is two)
+    owned_last = (
+        (pl.col("label") == EntityLabel.ORG.value)
+        & (pl.col("g_end") == pl.col("r_end"))
+        & (pl.col("g_start") > pl.col("anchor_end"))
+        & (pl.col("anchor") == pl.col("r_start"))
+        & ~slice_chars(pl.col("r_text"), pl.col("g_start") - 5, 5, pl.col("r_ascii")).str.ends_with(
+            " and "
+        )
+    )
     named_inside = (
         pl.when(pl.col("r_label") == EntityLabel.ORG.value)
         .then(
@@ -547,6 +603,7 @@ def _merge_phrases(
             & ~(pl.col("g_customs") & pl.col("r_admin"))
             & ~subsidiary
             & ~body_of
+            & ~owned_last
         )
         # A place's name holds no organization, programme or instrument either (`World
         # Bank-backed Bay Terminal` is no terminal's name).
