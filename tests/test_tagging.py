@@ -1316,6 +1316,31 @@ def test_an_acronym_or_a_generic_name_of_another_country_s_body_needs_that_count
     assert ("Sabah", "MYS") in [(m["text"], m["country"]) for m in beside]
 
 
+def test_a_compass_or_new_before_a_known_place_names_another_place() -> None:
+    rows = _tag(
+        "Rice moves through New Amsterdam and South Auckland to Port Adelaide. New Amsterdam "
+        "is quiet; New Zealand and South Africa agreed, and traders at the Dordoi bazaar in "
+        "the Azapa Valley and Østfold waited.",
+        headline="New Tariffs Hit Amsterdam",
+    )
+    assert [(m["field"], m["text"], m["country"]) for m in rows] == [
+        # (another place: not the Dutch city's country)
+        ("body", "New Amsterdam", None),
+        # (a part of a place: its country)
+        ("body", "South Auckland", "NZL"),
+        ("body", "Port Adelaide", "AUS"),
+        # (a sentence's first `New` counts where the article names the place so elsewhere)
+        ("body", "New Amsterdam", None),
+        ("body", "New Zealand", "NZL"),
+        ("body", "South Africa", "ZAF"),
+        ("body", "Dordoi", None),
+        ("body", "Azapa Valley", None),
+        ("body", "Østfold", "NOR"),
+        # (a Title Case headline capitalises every word)
+        ("headline", "Amsterdam", "NLD"),
+    ]
+
+
 def test_a_fund_or_association_named_for_customs_is_not_the_customs_administration() -> None:
     rows = _tag(
         "Japan's Customs Cooperation Fund paid; Kenya's Customs Brokers Association and "
@@ -2119,13 +2144,13 @@ def test_a_town_between_a_given_name_and_a_speech_verb_or_title_is_a_surname() -
         "on Monday. Lee Hamilton, chairman of the panel, left."
     )
     assert [m["text"] for m in persons] == []
-    # A place keeps its mention: after a lower-case word, after a place's own word, or when
-    # no speech or title follows.
+    # A place keeps its mention: after a lower-case word, after a place's own word (which
+    # names a part of it), or when no speech or title follows.
     places = _tag(
         "Hauliers in Kabale said the queue grew. Traders from West Gaya said prices rose. "
         "Trucks reached Ziyang on Monday."
     )
-    assert [m["text"] for m in places] == ["Kabale", "Gaya", "Ziyang"]
+    assert [m["text"] for m in places] == ["Kabale", "West Gaya", "Ziyang"]
 
 
 def test_trade_in_continues_an_instruments_title_but_not_a_bodys_name() -> None:

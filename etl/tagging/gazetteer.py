@@ -233,9 +233,10 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # (`Brenner Base Tunnel`, `Gotthard Road Tunnel`, `Majuro Lagoon`)
             "Tunnel",
             "Lagoon",
-            # (`Shortland Islands`, `Tin Can Island`)
+            # (`Shortland Islands`, `Tin Can Island`; `Azapa Valley`)
             "Island",
             "Islands",
+            "Valley",
             "Province",
             # Administrative areas no list holds (`Turkestan Region`, `Pujehun District`,
             # `Harris County`).
@@ -497,10 +498,12 @@ CONTEXT_WORDS: dict[str, str] = {
             "wharf",
             "quay",
             "jetty",
-            # (`the Kempir-Abad reservoir`, `the Diama dam`, `Zhongba county`)
+            # (`the Kempir-Abad reservoir`, `the Diama dam`, `Zhongba county`, `the Dordoi
+            # bazaar`)
             "reservoir",
             "dam",
             "county",
+            "bazaar",
         ),
         "before",
     ),
