@@ -44,6 +44,7 @@ __all__ = [
     "NAMESAKES_COLUMNS",
     "NAMESAKES_FILE",
     "NO_COUNTRY_HEADS",
+    "PLACE_PREFIXES",
     "PROGRAMME_BEFORE",
     "PROGRAMME_WORDS",
     "ROAD_BEFORE",
@@ -451,6 +452,21 @@ BARE_HEAD_FIRST_EXCEPT = frozenset(
 NO_COUNTRY_HEADS = frozenset({"River", *SEA_HEADS, *MALAY_PLACE_WORDS})
 
 PAREN = "("
+
+#: Capitalised words before a known place that name another place (`New Amsterdam`, in
+#: Guyana, not the Dutch city) or a part of it (`South Auckland`, `Upper Mustang`, `Port
+#: Adelaide`): whether the part keeps the place's country. The matcher finds them, so that
+#: the tagger looks only at places right after one.
+PLACE_PREFIXES = {
+    "New": False,
+    "North": True,
+    "South": True,
+    "East": True,
+    "West": True,
+    "Upper": True,
+    "Lower": True,
+    "Port": True,
+}
 
 #: Where the name a `PROGRAMME_WORDS` word names stands (a `CONTEXT_WORDS` value).
 PROGRAMME_BEFORE = "programme-before"
@@ -867,7 +883,7 @@ def _pattern_table(
     Columns: pattern; the entity it names (entity_id, label, name, country, source) or
     nulls; head (the label of a head word) or null, head_at, head_first (a `HEAD_FIRST_WORDS`
     word); context (where a `CONTEXT_WORDS` word's place stands: before, after, both) or
-    null; paren; rule (ambiguity rule) or null.
+    null; paren; prefix (a `PLACE_PREFIXES` word); rule (ambiguity rule) or null.
     """
     # One entity per surface string: the best variant rank, then the entity listed first.
     order = entries.select("entity_id").with_row_index("entry_order")
@@ -917,7 +933,7 @@ def _pattern_table(
                 heads.select("pattern"),
                 trigger_patterns.select("pattern"),
                 context.select("pattern"),
-                pl.DataFrame({"pattern": [PAREN]}),
+                pl.DataFrame({"pattern": [PAREN, *PLACE_PREFIXES]}),
             ]
         )
         .unique(maintain_order=True)
@@ -927,6 +943,7 @@ def _pattern_table(
         .join(ambiguous, on="pattern", how="left")
         .with_columns(
             paren=pl.col("pattern") == PAREN,
+            prefix=pl.col("pattern").is_in(list(PLACE_PREFIXES)),
             rule=pl.coalesce(
                 "rule",
                 pl.when(pl.col("kind") == MINOR_TOWN_KIND).then(pl.lit(RULE_COUNTRY_CONTEXT)),

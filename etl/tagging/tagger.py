@@ -33,11 +33,12 @@ from etl.tagging.context import SOURCE_CONTEXT, context_places, located_cues
 from etl.tagging.gazetteer import (
     LEGAL_FORMS,
     NO_COUNTRY_HEADS,
+    PLACE_PREFIXES,
     SOURCE_NAME,
     TRADE_WORDS,
     Gazetteer,
 )
-from etl.tagging.matcher import chars_before, scan, slice_chars, text_position
+from etl.tagging.matcher import scan, slice_chars, text_position
 from etl.tagging.regex import news_scripts, rx
 from etl.tagging.rules import (
     DIGITS,
@@ -181,7 +182,8 @@ def _tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
         hits.filter(pl.col("head").is_not_null()), patterns, "head_at", "head_first"
     ).with_columns(start=pl.col("start") + pl.col("head_at"))
     found = _extend_over_suffixes(_extend_with_heads(found, heads))
-    found = _extend_over_prefixes(found, styles)
+    prefixes = hits.filter("prefix").select("doc", "field", p_start="start", p_end="end")
+    found = _extend_over_prefixes(found, prefixes, styles)
     found = _extend_places_in_titles(found, heads, styles)
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
@@ -216,6 +218,7 @@ def _described(hits: pl.DataFrame, patterns: pl.DataFrame) -> pl.DataFrame:
         paren=pl.lit(patterns["paren"]).gather(pl.col("row")),
         context=pl.lit(patterns["context"]).gather(pl.col("row")),
         themed=pl.lit(patterns["themes"].list.len() > 0).gather(pl.col("row")),
+        prefix=pl.lit(patterns["prefix"]).gather(pl.col("row")),
     )
 
 
@@ -387,58 +390,42 @@ def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
     return _replaced(keyed, extended, extended.get_column("mid"))
 
 
-#: Capitalised words before a known place that name another place (`New Amsterdam`, in
-#: Guyana, not the Dutch city) or a part of it (`South Auckland`, `Upper Mustang`, `Port
-#: Adelaide`): whether the part keeps the place's country.
-_PLACE_PREFIXES = {
-    "New": False,
-    "North": True,
-    "South": True,
-    "East": True,
-    "West": True,
-    "Upper": True,
-    "Lower": True,
-    "Port": True,
-}
-
-
 _SENTENCE_ENDS = [". ", "? ", "! ", ": ", '" ', "\n"]
 
 
-def _extend_over_prefixes(found: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame:
-    """Extend a known place's name over a capitalised prefix word right before it.
+def _extend_over_prefixes(
+    found: pl.DataFrame, prefixes: pl.DataFrame, styles: pl.DataFrame
+) -> pl.DataFrame:
+    """Extend a known place's name over a `PLACE_PREFIXES` word right before it.
 
-    Only in sentence-case text, which capitalises such a word only in a name (a headline in
-    Title Case capitalises every word: `New Tariffs Hit Amsterdam`). Names the gazetteer holds
+    `prefixes`: the matcher's hits of those words (doc, field, p_start, p_end). Only in
+    sentence-case text, which capitalises such a word only in a name (a headline in Title
+    Case capitalises every word: `New Tariffs Hit Amsterdam`). Names the gazetteer holds
     whole (`New Delhi`, `South Africa`) were matched whole, and come not here.
     """
-    place = (
-        (pl.col("label") == EntityLabel.LOCATION.value)
-        & (pl.col("source") == SOURCE_NAME)
-        & (pl.col("start") >= len("New "))
-    )
+    if prefixes.height == 0:
+        return found
+    place = (pl.col("label") == EntityLabel.LOCATION.value) & (pl.col("source") == SOURCE_NAME)
     keyed = found.with_row_index("mid")
-    sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
-    candidates = keyed.filter(place).join(sentence_case, on=["doc", "field"], how="semi")
+    # (positions first: the places that start one space after a prefix word; the matcher's
+    # word bounds make the word whole)
+    candidates = keyed.filter(place).join(
+        prefixes.select("doc", "field", "p_start", start=pl.col("p_end") + 1),
+        on=["doc", "field", "start"],
+    )
     if candidates.height == 0:
         return found
-    before = chars_before(pl.col("full"), pl.col("start"), 8, pl.col("ascii"))
-    words = before.str.split(" ")
-    # (`before` ends in the one space before the place: its words end in an empty one)
-    word = words.list.get(-2, null_on_oob=True)
-    whole = (words.list.len() >= 3) | (pl.col("start") == word.str.len_chars().cast(pl.Int64) + 1)
+    sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
+    candidates = candidates.join(sentence_case, on=["doc", "field"], how="semi")
+    if candidates.height == 0:
+        return found
+    word = slice_chars(
+        pl.col("full"), pl.col("p_start"), pl.col("start") - 1 - pl.col("p_start"), pl.col("ascii")
+    )
     extended = (
-        candidates.with_columns(word=word, whole=whole)
-        .filter(
-            before.str.ends_with(" ")
-            & ~before.str.ends_with("  ")
-            & pl.col("word").is_in(list(_PLACE_PREFIXES))
-            & pl.col("whole")
-        )
-        .with_columns(
-            start=pl.col("start") - pl.col("word").str.len_chars().cast(pl.Int64) - 1,
-            text=pl.concat_str("word", pl.lit(" "), "text"),
-        )
+        candidates.with_columns(word=word)
+        .filter(slice_chars(pl.col("full"), pl.col("start") - 1, 1, pl.col("ascii")) == " ")
+        .with_columns(start="p_start", text=pl.concat_str("word", pl.lit(" "), "text"))
         # (a sentence's first `New` is the adjective, `New Nebraska Republican Senator ...`,
         # unless the article names the place so elsewhere)
         .with_columns(
@@ -456,7 +443,7 @@ def _extend_over_prefixes(found: pl.DataFrame, styles: pl.DataFrame) -> pl.DataF
             entity_id=derived_id(pl.col("label"), pl.col("text")),
             name=pl.col("text"),
             country=pl.when(
-                pl.col("word").replace_strict(_PLACE_PREFIXES, return_dtype=pl.Boolean)
+                pl.col("word").replace_strict(PLACE_PREFIXES, return_dtype=pl.Boolean)
             ).then("country"),
             source=pl.lit(SOURCE_CONTEXT),
         )
