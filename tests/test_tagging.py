@@ -1341,6 +1341,43 @@ def test_a_compass_or_new_before_a_known_place_names_another_place() -> None:
     ]
 
 
+def test_ports_islands_and_provinces_the_news_names_as_written() -> None:
+    rows = _tag(
+        "Ships call at Cádiz, Tenerife and Warrenpoint; growers in KwaZulu-Natal and South "
+        "Africa's Limpopo province agree."
+    )
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Cádiz", "ESP"),
+        ("Tenerife", "ESP"),
+        ("Warrenpoint", "GBR"),
+        # (not Brazil's Natal inside it)
+        ("KwaZulu-Natal", "ZAF"),
+        ("South Africa", "ZAF"),
+        ("Limpopo", "ZAF"),
+    ]
+    # The river of four countries is no province where South Africa is not named.
+    assert "Limpopo" not in [m["text"] for m in _tag("Floods on the Limpopo cut roads.")]
+
+
+def test_parties_coalitions_romance_governments_and_customs_offices_joined_by_and() -> None:
+    rows = _tag(
+        "Checks by Keelung Customs and Taichung Customs worried the Liberal Democratic Party "
+        "(LDP), the U.S. Lumber Coalition, the Gobierno de Canarias and the Govern d'Andorra; "
+        "the LDP said so."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        # (two offices, not one `Keelung Customs and Taichung Customs`)
+        ("Keelung Customs", "ORG"),
+        ("Taichung Customs", "ORG"),
+        ("Liberal Democratic Party", "ORG"),
+        ("LDP", "ORG"),
+        ("U.S. Lumber Coalition", "ORG"),
+        ("Gobierno de Canarias", "ORG"),
+        ("Govern d'Andorra", "ORG"),
+        ("LDP", "ORG"),
+    ]
+
+
 def test_a_fund_or_association_named_for_customs_is_not_the_customs_administration() -> None:
     rows = _tag(
         "Japan's Customs Cooperation Fund paid; Kenya's Customs Brokers Association and "

@@ -118,6 +118,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Governments of regions and of national unity (`Kurdistan Regional Government`,
             # `Government of Åland`): a country's own is the country (`the Japanese Government`).
             "Government",
+            # Parties and coalitions (`Liberal Democratic Party`, `U.S. Lumber Coalition`).
+            "Party",
+            "Coalition",
             # Coast and border guards, syndicates and confederations of trades (`Hellenic Coast
             # Guard`, `Mauritius Sugar Syndicate`, `Argentine Confederation of Medium Enterprises`).
             "Guard",
@@ -356,6 +359,11 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Fondo",
         "Fundo",
         "Junta",
+        # (governments: `Gobierno de Canarias`, `Govern d'Andorra`)
+        "Gobierno",
+        "Governo",
+        "Gouvernement",
+        "Govern",
         "Gendarmerie",
         "Brigade",
         "Comité",

@@ -566,6 +566,10 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
                 # Terminal`): a place's run starts after its last `and`.
                 pl.when(is_place)
                 .then(pl.col("run").str.replace(r"^.* (?:and|&) +", ""))
+                # (two customs offices joined by `and` are two: `Keelung Customs and |
+                # Taichung Customs`; but `Customs and Excise Department` is one)
+                .when(head_word == "Customs")
+                .then(pl.col("run").str.split("Customs and ").list.last())
                 .otherwise(pl.col("run").str.replace(_BEFORE_COORDINATED, ""))
                 .str.replace(_STRIP_LEADING, "")
             ),
