@@ -438,7 +438,7 @@ def _candidates(cues: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
             (pl.col("text").str.to_uppercase() != pl.col("text"))
             | (road & pl.col("text").str.contains_any(DIGITS))
         )
-        # (nor a word of more capitals than one and a hyphen's: `the FmHA county office`)
+        # (nor a name with more capitals than its words and one: `the FmHA county office`)
         & (pl.col("text").str.count_matches(r"\p{Lu}") <= words.list.len() + 1)
         & ~pl.col("text").str.ends_with("'s")
         & ~pl.col("text").str.ends_with("\u2019s")

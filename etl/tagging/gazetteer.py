@@ -392,7 +392,7 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
     ),
     EntityLabel.INSTRUMENT: (
         # (an Andean Community decision or a tax authority's resolution, with its number:
-        # `Decisión 416`, `Resolución 000012 de 2024`)
+        # `Decisión 416`, `Resolución 46`)
         "Decisión",
         "Resolución",
         "Resolução",
@@ -446,7 +446,6 @@ BARE_HEAD_FIRST_EXCEPT = frozenset(
         # (a decision or a resolution is named by its number: `Resolución Ministerial` is a
         # kind of resolution)
         "Decisión",
-        "Decision",
         "Resolución",
         "Resolucion",
         "Resolução",

@@ -475,9 +475,13 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
     )
     # (a programme's or an instrument's run after an organization's name and `and`, in list
     # operations: one more regex would be one too many)
-    before_and = pl.col("run").str.split(" and ").list.get(-2, null_on_oob=True)
+    and_parts = pl.col("run").str.split(" and ")
     after_organization = (
-        before_and.str.split(" ").list.last().str.strip_suffix(".").is_in(_LIST_ENDS)
+        and_parts.list.get(-2, null_on_oob=True)
+        .str.split(" ")
+        .list.last()
+        .str.strip_suffix(".")
+        .is_in(_LIST_ENDS)
     ).fill_null(value=False)
     phrases = (
         # (a sea's head names something only with its complement: `Gulf of Cádiz`, not
@@ -557,7 +561,7 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
             run=pl.when(loose)
             .then(
                 pl.when(after_organization)
-                .then(pl.col("run").str.split(" and ").list.last())
+                .then(and_parts.list.last())
                 .otherwise("run")
                 .str.replace(_STRIP_LEADING_LOOSE, "")
             )
