@@ -152,6 +152,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Legislatures and funds (`Guam Legislature`, `Green Climate Fund`).
             "Legislature",
             "Fund",
+            # Markets that are bodies (`Ethiopia Commodity Exchange`, `Tokyo Stock Exchange`).
+            "Exchange",
         ),
         EntityLabel.ORG,
     ),
@@ -231,6 +233,9 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Lake",
             "Canal",
             "Highway",
+            # (`Lagos-Badagry Expressway`, `Trakia Motorway`)
+            "Expressway",
+            "Motorway",
             # (`King Hamad Causeway`; `Turkmenbashi International Seaport`)
             "Causeway",
             "Seaport",
@@ -527,6 +532,8 @@ CONTEXT_WORDS: dict[str, str] = {
             "dam",
             "county",
             "bazaar",
+            # (`the Gedeo zone`, `the Bunardžik zone near Skopje`)
+            "zone",
         ),
         "before",
     ),
@@ -541,14 +548,18 @@ CONTEXT_WORDS: dict[str, str] = {
             "river port",
             "village",
             "state",
-            "province",
             "islands",
             "municipality",
         ),
         "after",
     ),
     **dict.fromkeys(
-        ("port", "region", "district", "prefecture", "island", "atoll", "atolls"), "both"
+        (
+            *("port", "region", "district", "prefecture", "island", "atoll", "atolls"),
+            # (`Svay Rieng province`, `Sambas regency`, `the Nineveh governorate`)
+            *("province", "regency", "governorate", "oblast"),
+        ),
+        "both",
     ),
     # Words of direction, the name right after them (`near Zuwara`, `towards Rosenheim`):
     # news puts a place there, and seldom a company (`toward Ameritrust`).
