@@ -2210,3 +2210,63 @@ def test_a_swiss_offices_english_name_is_read_only_beside_switzerland() -> None:
     assert ("Federal Office for Agriculture", "CHE") in [(m["text"], m["country"]) for m in swiss]
     german = _tag("Germany's Federal Office for Agriculture and Food tightened checks.")
     assert "CHE" not in [m["country"] for m in german]
+
+
+def test_a_roads_number_after_its_name_is_part_of_it() -> None:
+    rows = _tag(
+        "Trucks run on Asian Highway 1 and the Trakia Motorway 12 to the Lagos-Badagry "
+        "Expressway; the Pamir Highway, 30 km away, and the Pan Borneo Highway 1.5 km north."
+    )
+    assert [(m["text"], m["label"], m["entity_id"]) for m in rows] == [
+        ("Asian Highway 1", "LOCATION", "loc:x-asian-highway-1"),
+        ("Trakia Motorway 12", "LOCATION", "loc:x-trakia-motorway-12"),
+        # (the head-noun rule reads `Expressway` and `Motorway` as it reads `Highway`)
+        ("Lagos-Badagry Expressway", "LOCATION", "loc:x-lagos-badagry-expressway"),
+        # (a number after a comma, or a decimal, is a distance, not the road's)
+        ("Pamir Highway", "LOCATION", "loc:x-pamir-highway"),
+        ("Pan Borneo Highway", "LOCATION", "loc:x-pan-borneo-highway"),
+    ]
+
+
+def test_a_roads_head_in_a_title_case_headline_does_not_rename_the_place_before_it() -> None:
+    rows = _tag(
+        "The Corridor Vc motorway nears the border.",
+        headline="Importers Shift as Corridor Vc Motorway Nears Croatian Border",
+    )
+    assert ("headline", "Corridor Vc") in [(m["field"], m["text"]) for m in rows]
+
+
+def test_a_province_regency_or_zone_after_a_name_says_it_is_a_place() -> None:
+    rows = _tag(
+        "Trucks cross at Bavet in Svay Rieng province and at Aruk in Sambas regency; plots in "
+        "the Gedeo zone were mapped."
+    )
+    assert [(m["text"], m["source"]) for m in rows] == [
+        ("Bavet", "gazetteer"),
+        ("Svay Rieng", "rule:context"),
+        ("Aruk", "gazetteer"),
+        ("Sambas", "rule:context"),
+        ("Gedeo", "rule:context"),
+    ]
+
+
+def test_an_exchange_heads_an_organizations_name() -> None:
+    rows = _tag("The Ethiopia Commodity Exchange (ECX) added identifiers; ECX receipts rose.")
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Ethiopia Commodity Exchange", "ORG", "ETH"),
+        ("ECX", "ORG", "ETH"),
+        ("ECX", "ORG", "ETH"),
+    ]
+
+
+def test_ethiopian_towns_under_the_names_english_news_uses() -> None:
+    rows = _tag("Receipts issued in Hawassa, Dilla, Gondar and Adama rose.")
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Hawassa", "ETH"),
+        ("Dilla", "ETH"),
+        ("Gondar", "ETH"),
+        # (a given name too: read only where Ethiopia is named, here through its towns)
+        ("Adama", "ETH"),
+    ]
+    elsewhere = _tag("Adama Barrow spoke in Banjul.")
+    assert [(m["text"], m["country"]) for m in elsewhere] == [("Banjul", "GMB")]

@@ -92,12 +92,16 @@ _ORG_EXTENSIONS = [*LEGAL_FORMS, "Secretariat"]
 # `Moscow Oblast`); the gazetteer lists the typed form itself only where the bare name is no
 # name of its own (`Shan State`).
 _SUBDIVISION = "loc:iso3166-2-"
-# A programme's version number written after its name is part of it too (`CEISA 4.0`); the
-# same regex reads both, and each kind of mention takes only its own.
+# A programme's version number written after its name is part of it too (`CEISA 4.0`), and so
+# is a road's number (`Asian Highway 1`, `Trans-African Highway 7`); the same regex reads all
+# three, and each kind of mention takes only its own.
 _TYPE_AFTER = (
     r"^( (?:State|Region|Governorate|Province|Prefecture|Oblast|Emirate|Canton|County"
-    r"|Department|Autonomous Region)| \d{1,2}\.\d{1,2})(?:[^\p{L}\p{N}\-]|$)"
+    r"|Department|Autonomous Region)| \d{1,2}\.\d{1,2}| \d{1,3})"
+    r"(?:[^\p{L}\p{N}\-.,]|[.,](?:[^\p{N}]|$)|$)"
 )
+#: The heads of roads' names, which a number after them continues (`_extend_over_suffixes`).
+_ROAD_HEADS = ("Highway", "Expressway", "Motorway")
 # What joins a second name to a first one's complement (`Protocol of Accession and the Common
 # Market for Eastern and Southern Africa`).
 _AND_THE = " and the "
@@ -188,6 +192,8 @@ def _tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
     found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs, gazetteer.companies)
+    # (after the phrases: a road the head-noun rule named takes its number, `Asian Highway 1`)
+    found = _extend_over_suffixes(found, roads=True)
     found = _owned_by_acronym(found)
     definitions = acronym_definitions(_unexplained(hits.filter("paren"), found))
     found, defined_forms = _apply_definitions(
@@ -305,6 +311,9 @@ def _extend_places_in_titles(
         heads.filter(
             (pl.col("head") == EntityLabel.LOCATION.value)
             & ~pl.col("head_first").fill_null(value=False)
+            # (a road's head in Title Case is a word of the story: `as Corridor Vc Motorway
+            # Nears Croatian Border` names the corridor)
+            & ~pl.col("match").is_in(_ROAD_HEADS)
         )
         .join(titles, on=["doc", "field"], how="semi")
         .select("doc", "field", after="start", head_end="end")
@@ -361,24 +370,34 @@ def _replaced(keyed: pl.DataFrame, new: pl.DataFrame, gone: pl.Series) -> pl.Dat
     return pl.concat([kept, new.select(keyed.columns)]).drop("mid")
 
 
-def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
-    """Extend a subdivision's name over its type right after it (`Kano State`), and a
-    programme's over its version (`CEISA 4.0`)."""
+def _extend_over_suffixes(found: pl.DataFrame, *, roads: bool = False) -> pl.DataFrame:
+    """Extend a subdivision's name over its type right after it (`Kano State`) and a
+    programme's over its version (`CEISA 4.0`); with `roads`, only a road's name over its
+    number (`Asian Highway 1`: called once the head-noun rule has named the roads)."""
     subdivision = pl.col("entity_id").str.starts_with(_SUBDIVISION)
     programme = pl.col("label") == EntityLabel.PROGRAMME.value
+    road = pl.lit(value=False)
+    if roads:
+        subdivision = programme = road
+        ends_road = pl.col("text").str.ends_with(_ROAD_HEADS[0])
+        for head in _ROAD_HEADS[1:]:
+            ends_road = ends_road | pl.col("text").str.ends_with(head)
+        road = (pl.col("label") == EntityLabel.LOCATION.value) & ends_road
     keyed = found.with_row_index("mid")
-    # Only the few subdivisions and programmes are looked at, not every mention.
-    candidates = keyed.filter(subdivision | programme)
+    # Only the few subdivisions, programmes or roads are looked at, not every mention.
+    candidates = keyed.filter(subdivision | programme | road)
     if candidates.height == 0:
         return found
     suffix = slice_chars(pl.col("full"), pl.col("end"), 20, pl.col("ascii")).str.extract(
         rx(_TYPE_AFTER), 1
     )
-    version = pl.col("suffix").str.slice(1, 1).is_in(DIGITS)
+    number = pl.col("suffix").str.slice(1, 1).is_in(DIGITS)
+    version = pl.col("suffix").str.contains(".", literal=True)
     extended = (
         candidates.with_columns(suffix=suffix)
         .filter(
-            pl.col("suffix").is_not_null() & pl.when(version).then(programme).otherwise(subdivision)
+            pl.col("suffix").is_not_null()
+            & pl.when(version).then(programme).when(number).then(road).otherwise(subdivision)
         )
         .with_columns(
             end=pl.col("end") + pl.col("suffix").str.len_chars().cast(pl.Int64),
@@ -387,6 +406,13 @@ def _extend_over_suffixes(found: pl.DataFrame) -> pl.DataFrame:
     )
     if extended.height == 0:
         return found
+    # (a road the head-noun rule named is another road with another number: its id says which)
+    extended = extended.with_columns(
+        entity_id=pl.when(pl.col("source") == SOURCE_HEAD)
+        .then(derived_id(pl.col("label"), pl.col("text")))
+        .otherwise(pl.col("entity_id")),
+        name=pl.when(pl.col("source") == SOURCE_HEAD).then("text").otherwise("name"),
+    )
     return _replaced(keyed, extended, extended.get_column("mid"))
 
 
