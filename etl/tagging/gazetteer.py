@@ -232,6 +232,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Lakes, canals and highways no list holds (`Gatun Lake`, `Pamir Highway`).
             "Lake",
             "Canal",
+            # (`Torres Strait`, `Bougainville Strait`)
+            "Strait",
             "Highway",
             # (`Lagos-Badagry Expressway`, `Trakia Motorway`)
             "Expressway",
@@ -418,6 +420,8 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Regulamento",
     ),
     EntityLabel.LOCATION: (
+        # (mountains: `Mount Kilimanjaro`, not the region of Tanzania named after it)
+        "Mount",
         # (islands: `Isla Verde`, `Ilha do Governador`)
         "Isla",
         "Ilha",
@@ -534,6 +538,10 @@ CONTEXT_WORDS: dict[str, str] = {
             "bazaar",
             # (`the Gedeo zone`, `the Bunardžik zone near Skopje`)
             "zone",
+            # (`the Beni Ensar commercial customs post`, `the Khor Abdullah waterway`)
+            "customs post",
+            "customs posts",
+            "waterway",
         ),
         "before",
     ),
