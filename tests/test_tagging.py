@@ -2270,3 +2270,52 @@ def test_ethiopian_towns_under_the_names_english_news_uses() -> None:
     ]
     elsewhere = _tag("Adama Barrow spoke in Banjul.")
     assert [(m["text"], m["country"]) for m in elsewhere] == [("Banjul", "GMB")]
+
+
+def test_straits_mountains_waterways_and_customs_posts_are_places() -> None:
+    rows = _tag(
+        "Boats cross the Torres Strait; growers on Mount Kilimanjaro ship through the Khor "
+        "Abdullah waterway and the Oybek customs post."
+    )
+    assert [(m["text"], m["label"], m["source"]) for m in rows] == [
+        ("Torres Strait", "LOCATION", "rule:head-noun"),
+        # (the mountain, not the region of Tanzania named after it)
+        ("Mount Kilimanjaro", "LOCATION", "rule:head-noun"),
+        ("Khor Abdullah", "LOCATION", "rule:context"),
+        ("Oybek", "LOCATION", "rule:context"),
+    ]
+
+
+def test_a_division_or_bureau_is_named_by_its_portfolio() -> None:
+    rows = _tag(
+        "Officers of the Division of Customs and Tax Administration and the Bureau of Trade "
+        "met; the Division said so."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Division of Customs and Tax Administration", "ORG"),
+        ("Bureau of Trade", "ORG"),
+    ]
+
+
+def test_a_phrase_starting_inside_a_known_places_name_takes_the_whole_name() -> None:
+    rows = _tag("Goods cleared through the In Guezzam Free Zone, a fenced area.")
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("In Guezzam Free Zone", "LOCATION", "DZA"),
+    ]
+
+
+def test_names_shared_by_several_countries_need_their_country() -> None:
+    # (Sri Lanka's Western Province is also a province of Zambia, Papua New Guinea and the
+    # Solomon Islands; FSM, Micronesia's initials, is also a finite-state machine)
+    rows = _tag("Officials in Honiara said the beetle spread into Western Province; FSM tests.")
+    assert [m["country"] for m in rows] == ["SLB"]
+    beside = _tag(
+        "The Federated States of Micronesia opened a wharf; FSM officials and Sri Lanka's "
+        "Western Province agreed."
+    )
+    assert [(m["text"], m["country"]) for m in beside] == [
+        ("Federated States of Micronesia", "FSM"),
+        ("FSM", "FSM"),
+        ("Sri Lanka", "LKA"),
+        ("Western Province", "LKA"),
+    ]

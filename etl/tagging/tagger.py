@@ -107,12 +107,12 @@ _ROAD_HEADS = ("Highway", "Expressway", "Motorway")
 _AND_THE = " and the "
 _AND = " and "
 _BELONGS = [EntityLabel.ORG.value, EntityLabel.LOCATION.value]
-# A ministry's, department's or state committee's name by its portfolio, a general
+# A ministry's, department's, division's or state committee's name by its portfolio, a general
 # administration's or commission's by its field, and a law's title by its subject (`the State
 # Committee for National Security`, `the General Commission for Customs`, `the Law on
 # Customs`): named, though every word is generic.
 _NAMED_BY_SUBJECT = (
-    r"^(?:(?:\p{Lu}\S* )*(?:Ministry|Department|Committee|Directorate(?: General)?)"
+    r"^(?:(?:\p{Lu}\S* )*(?:Ministry|Department|Division|Bureau|Committee|Directorate(?: General)?)"
     r" (?:of|for|on) \p{Lu}"
     r"|\p{Lu}\S* (?:Ministry|Department)$|Law (?:on|of) \p{Lu}"
     r"|General (?:Administration|Commission|Authority|Agency) (?:of|for) \p{Lu})"
@@ -192,8 +192,10 @@ def _tag(texts: pl.DataFrame, gazetteer: Gazetteer) -> Tagged:
     sentence_case = styles.filter(~pl.col("caps") & ~pl.col("title")).select("doc", "field")
     phrases = head_phrases(heads.join(sentence_case, on=["doc", "field"]))
     found, phrase_forms = _merge_phrases(found, phrases, gazetteer.customs, gazetteer.companies)
-    # (after the phrases: a road the head-noun rule named takes its number, `Asian Highway 1`)
-    found = _extend_over_suffixes(found, roads=True)
+    # (after the phrases: a road the head-noun rule named takes its number, `Asian Highway 1`;
+    # looked for only in a batch where a road's head was matched)
+    if heads.select(pl.col("match").is_in(_ROAD_HEADS).any()).item():
+        found = _extend_over_suffixes(found, roads=True)
     found = _owned_by_acronym(found)
     definitions = acronym_definitions(_unexplained(hits.filter("paren"), found))
     found, defined_forms = _apply_definitions(
@@ -666,6 +668,26 @@ def _merge_phrases(
             g_company=pl.col("g_id").is_in(companies.implode()),
         )
     )
+    # A phrase whose run starts inside a known place's name takes the whole name (`the In
+    # Guezzam Free Zone`, `the La Paz Customs Office`: the article or preposition that starts
+    # the place's name starts no run).
+    widened = (
+        pairs.filter(
+            pl.col("label").is_in(_PLACES)
+            & (pl.col("g_start") < pl.col("r_start"))
+            & (pl.col("g_end") > pl.col("r_start"))
+            & (pl.col("g_end") <= pl.col("anchor"))
+        )
+        .group_by("rid")
+        .agg(wide_start=pl.col("g_start").min())
+    )
+    if widened.height:
+        phrases = phrases.join(widened, on="rid", how="left").with_columns(
+            start=pl.coalesce("wide_start", "start")
+        )
+        pairs = pairs.join(widened, on="rid", how="left").with_columns(
+            r_start=pl.coalesce("wide_start", "r_start")
+        )
     # An organization's name holds no other named thing, except an administration's name that
     # holds its country's customs (`Department of Vietnam Customs`, `Mongolian Customs General
     # Administration`); a programme's or instrument's may hold an organization (`EU-Vietnam
