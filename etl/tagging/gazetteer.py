@@ -152,6 +152,8 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             # Legislatures and funds (`Guam Legislature`, `Green Climate Fund`).
             "Legislature",
             "Fund",
+            # Armed services (`Sri Lanka Navy`, `Philippine Navy`).
+            "Navy",
             # Markets that are bodies (`Ethiopia Commodity Exchange`, `Tokyo Stock Exchange`).
             "Exchange",
         ),
@@ -422,6 +424,10 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
     EntityLabel.LOCATION: (
         # (mountains: `Mount Kilimanjaro`, not the region of Tanzania named after it)
         "Mount",
+        # (roads: `Carretera del Litoral`, `Autopista del Sol`, `Rodovia dos Imigrantes`)
+        "Carretera",
+        "Autopista",
+        "Rodovia",
         # (islands: `Isla Verde`, `Ilha do Governador`)
         "Isla",
         "Ilha",
@@ -482,6 +488,8 @@ PLACE_PREFIXES = {
     "Upper": True,
     "Lower": True,
     "Port": True,
+    # (a city's metropolitan area: `Metro Manila`, `Metro Vancouver`)
+    "Metro": True,
 }
 
 #: Where the name a `PROGRAMME_WORDS` word names stands (a `CONTEXT_WORDS` value).
