@@ -2319,3 +2319,49 @@ def test_names_shared_by_several_countries_need_their_country() -> None:
         ("Sri Lanka", "LKA"),
         ("Western Province", "LKA"),
     ]
+
+
+def test_an_acronyms_possessive_splits_the_name_after_it() -> None:
+    rows = _tag(
+        "Examiners from the BOC's Customs Intelligence and Investigation Service and Jaguar "
+        "PLC's Jaguar Cars Inc met."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Customs Intelligence and Investigation Service", "ORG"),
+        # (a legal form in capitals is an owner's too)
+        ("Jaguar PLC", "ORG"),
+        ("Jaguar Cars Inc", "ORG"),
+    ]
+
+
+def test_navies_metropolitan_areas_and_iberian_roads() -> None:
+    rows = _tag(
+        "The Sri Lanka Navy patrols; prices in Metro Manila rose; repairs to the Carretera "
+        "del Litoral continue."
+    )
+    assert [(m["text"], m["label"], m["country"]) for m in rows] == [
+        ("Sri Lanka Navy", "ORG", "LKA"),
+        ("Metro Manila", "LOCATION", "PHL"),
+        ("Carretera del Litoral", "LOCATION", None),
+    ]
+
+
+def test_islands_and_departments_read_beside_their_country() -> None:
+    rows = _tag(
+        "Seed from Lombok and Sumbawa; El Salvador's port of La Unión and San Miguel; "
+        "Vanuatu's Tanna and Santo."
+    )
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Lombok", "IDN"),
+        ("Sumbawa", "IDN"),
+        ("El Salvador", "SLV"),
+        ("La Unión", "SLV"),
+        ("San Miguel", "SLV"),
+        ("Vanuatu", "VUT"),
+        ("Tanna", "VUT"),
+        ("Santo", "VUT"),
+    ]
+    # (elsewhere: San Miguel Corp, a Philippine brewer; a given name)
+    elsewhere = [m["text"] for m in _tag("San Miguel said Santo would ship it.")]
+    assert "San Miguel" not in elsewhere
+    assert "Santo" not in elsewhere

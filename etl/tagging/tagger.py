@@ -604,7 +604,9 @@ def _merge_phrases(
     phrases = _with_trailing_country(phrases, found)
     phrases = _cut_before_named(phrases, found)
     phrases = _without_national_governments(phrases, found)
-    # A possessor that is a known name splits off the phrase and lends it its country.
+    # A possessor that is a known name splits off the phrase and lends it its country; so does
+    # an acronym, which names an owner even where the article defines it only later (`BOC's
+    # Customs Intelligence and Investigation Service`), and lends none.
     wanted = phrases.select("doc", "field", end="possessor_end").drop_nulls().unique()
     possessors = (
         found.join(wanted, on=["doc", "field", "end"], how="semi")
@@ -614,6 +616,32 @@ def _merge_phrases(
             "doc", "field", possessor_end="end", possessor_country="country", split=pl.lit(True)
         )
     )
+    owner_word = (
+        pl.col("text")
+        .str.slice(pl.col("start"), pl.col("possessor_end") - pl.col("start"))
+        .str.split(" ")
+        .list.last()
+    )
+    acronyms = (
+        phrases.filter(pl.col("possessor_end").is_not_null())
+        .with_columns(owner=owner_word)
+        .filter(
+            (pl.col("owner").str.len_chars() >= 2)
+            & (pl.col("owner") == pl.col("owner").str.to_uppercase())
+            & (pl.col("owner") != pl.col("owner").str.to_lowercase())
+        )
+        .select(
+            "doc",
+            "field",
+            "possessor_end",
+            possessor_country=pl.lit(None, dtype=pl.String),
+            split=pl.lit(True),
+        )
+    )
+    if acronyms.height:
+        possessors = pl.concat([possessors, acronyms], how="vertical_relaxed").unique(
+            ["doc", "field", "possessor_end"], keep="first", maintain_order=True
+        )
     phrases = (
         phrases.join(possessors, on=["doc", "field", "possessor_end"], how="left")
         .with_columns(split=pl.col("split").fill_null(value=False))
