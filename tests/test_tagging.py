@@ -2365,3 +2365,16 @@ def test_islands_and_departments_read_beside_their_country() -> None:
     elsewhere = [m["text"] for m in _tag("San Miguel said Santo would ship it.")]
     assert "San Miguel" not in elsewhere
     assert "Santo" not in elsewhere
+
+
+def test_a_railway_named_by_the_places_it_joins_is_a_place() -> None:
+    rows = _tag(
+        "Containers are railed on the Addis Ababa-Djibouti Railway and the Laos-China Railway, "
+        "while the Georgian Railway and the Tanzania-Zambia Railway Authority invest."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Addis Ababa-Djibouti Railway", "LOCATION"),
+        ("Laos-China Railway", "LOCATION"),
+        ("Georgian Railway", "ORG"),
+        ("Tanzania-Zambia Railway Authority", "ORG"),
+    ]

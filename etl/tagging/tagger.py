@@ -83,6 +83,7 @@ FIELD = pl.Enum(["body", "headline"])
 
 _NAMED = [EntityLabel.ORG.value, EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 _PLACES = [EntityLabel.COUNTRY.value, EntityLabel.LOCATION.value]
+_RAILWAY = "Railway"
 _EXTENDABLE = [EntityLabel.PROGRAMME.value, EntityLabel.INSTRUMENT.value]
 # An organization's acronym named before its body's name (`CARICOM | Implementation Agency`).
 _OWNER_ACRONYM = r"^[\p{Lu}\p{N}.&\-]{2,}$"
@@ -782,7 +783,11 @@ def _merge_phrases(
         )
         .sort("rid", "g_start")
         .group_by("rid")
-        .agg(inside_country=pl.col("country").first(), owned=owner.any())
+        .agg(
+            inside_country=pl.col("country").first(),
+            owned=owner.any(),
+            places=pl.col("label").is_in(_PLACES).sum(),
+        )
     )
     base = phrases.join(blocked, on="rid", how="anti").join(inside, on="rid", how="left")
     kept = base.select(
@@ -792,7 +797,6 @@ def _merge_phrases(
         "start",
         "end",
         "ascii",
-        "label",
         "owned",
         full="text",
         text=pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
@@ -801,6 +805,18 @@ def _merge_phrases(
         # the place they are named for.
         inside_country=pl.when(~head_word.is_in(list(NO_COUNTRY_HEADS))).then("inside_country"),
         head=head_word,
+        # A railway named by the two places it joins is the line, a place (`Laos-China
+        # Railway`, `Addis Ababa-Djibouti Railway`); a company's name is otherwise made
+        # (`Ethio-Djibouti Railway`, `Lobito Atlantic Railway`).
+        label=pl.when(
+            (head_word == _RAILWAY)
+            & (pl.col("places").fill_null(0) >= 2)
+            & pl.col("text")
+            .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
+            .str.contains("-", literal=True)
+        )
+        .then(pl.lit(EntityLabel.LOCATION.value))
+        .otherwise("label"),
     ).with_columns(
         entity_id=derived_id(pl.col("label"), pl.col("text"), pl.col("possessor_country")),
         name=pl.col("text"),
