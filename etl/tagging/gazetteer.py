@@ -156,6 +156,11 @@ HEAD_WORDS: dict[str, EntityLabel] = {
             "Navy",
             # Markets that are bodies (`Ethiopia Commodity Exchange`, `Tokyo Stock Exchange`).
             "Exchange",
+            # Institutes and panels (`Australian Steel Institute`, `Anti-Dumping Review Panel`).
+            # Not `Unit`: a company's subsidiary, a reactor, a currency in wire news (`U.S.
+            # Unit`, `Nine Mile Unit`, `European Currency Unit`).
+            "Institute",
+            "Panel",
         ),
         EntityLabel.ORG,
     ),
@@ -363,6 +368,10 @@ _HEAD_FIRST_BY_LABEL: dict[EntityLabel, tuple[str, ...]] = {
         "Douane",
         "Douanes",
         "Caisse",
+        # Dutch administrations and services (`Algemene Administratie van Douane en
+        # Accijnzen`, `Dienst der Douane`).
+        "Administratie",
+        "Dienst",
         # (`Fondo para la Convergencia Estructural del Mercosur`; a region's government or a
         # board, `Junta de Andalucía`)
         "Fondo",
