@@ -2378,3 +2378,40 @@ def test_a_railway_named_by_the_places_it_joins_is_a_place() -> None:
         ("Georgian Railway", "ORG"),
         ("Tanzania-Zambia Railway Authority", "ORG"),
     ]
+
+
+def test_a_bodys_possessive_splits_the_name_after_it_but_a_plurals_does_not() -> None:
+    rows = _tag(
+        "Officers of the New Zealand Police's National Organised Crime Group met the Sao Paulo "
+        "State Industries' Federation."
+    )
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("New Zealand Police", "ORG"),
+        ("National Organised Crime Group", "ORG"),
+        ("Sao Paulo State Industries' Federation", "ORG"),
+    ]
+
+
+def test_institutes_panels_and_dutch_administrations_are_organizations() -> None:
+    rows = _tag(
+        "The Australian Steel Institute asked the Anti-Dumping Review Panel; Belgian customs, "
+        "the Algemene Administratie van Douane en Accijnzen, and the Dienst der Douane agreed. "
+        "Its Trade Remedies Unit did not."
+    )
+    assert [(m["text"], m["label"], m["entity_id"]) for m in rows] == [
+        ("Australian Steel Institute", "ORG", "org:x-australian-steel-institute"),
+        ("Anti-Dumping Review Panel", "ORG", "org:x-anti-dumping-review-panel"),
+        ("Belgian", "COUNTRY", "country:BEL"),
+        # (the administration that holds its customs' name is that customs)
+        ("Algemene Administratie van Douane en Accijnzen", "ORG", "org:customs:BEL"),
+        ("Dienst der Douane", "ORG", "org:x-dienst-der-douane"),
+    ]
+
+
+def test_a_places_complement_names_one_place() -> None:
+    rows = _tag("Goods move through the Port of Aarhus and Copenhagen to a plant in Gomel.")
+    assert [(m["text"], m["country"]) for m in rows] == [
+        ("Port of Aarhus", "DNK"),
+        ("Copenhagen", "DNK"),
+        ("Gomel", "BLR"),
+    ]

@@ -177,7 +177,7 @@ _COMPLEMENT = (
 # Federal Office of Economics`); alone, `the Federal Office` names nothing.
 _RANKS = (
     "Federal|National|State|Central|Regional|General|Royal|Supreme|Joint|Permanent|Special"
-    "|Provincial|Municipal"
+    "|Provincial|Municipal|Algemene"
 )
 _POSSESSOR_RUN = (
     _OPEN
@@ -197,7 +197,7 @@ _POSSESSOR_RUN = (
 # (and Dutch: `Ministerie van Financiën`)
 _ROMANCE_OF = (
     r"(?:de la|de las|de los|des|du|del|de|da|das|do|dos|di|della|delle|dei|van de|van het|van"
-    r"|voor|para la|para el|para|pour la|pour le|pour)"
+    r"|voor|der|para la|para el|para|pour la|pour le|pour)"
 )
 _ROMANCE_COMPLEMENT = (
     # (a hyphened second word first: `Direção-Geral das Alfândegas`)
@@ -209,7 +209,7 @@ _ROMANCE_COMPLEMENT = (
     + _ROMANCE_OF
     + r" +"
     + _TOKEN
-    + r"(?: +(?:(?:y|et|e)(?: +"
+    + r"(?: +(?:(?:y|et|e|en)(?: +"
     + _ROMANCE_OF
     + r")?|"
     + _ROMANCE_OF
@@ -550,6 +550,9 @@ def head_phrases(heads: pl.DataFrame) -> pl.DataFrame:
                 .list.head(pl.col("complement").str.split(" and ").list.len() - 1)
                 .list.join(" and ")
             )
+            # (a place's complement names one place: `Port of Aarhus and | Copenhagen`)
+            .when(is_place & pl.col("complement").str.contains(" and ", literal=True))
+            .then(pl.col("complement").str.split(" and ").list.first())
             .when(pl.col("complement").str.contains(_LIST_OF_NAMES))
             .then(pl.col("complement").str.replace(r",.*$", ""))
             .when(pl.col("complement").str.contains(_AND_THE_NAME))

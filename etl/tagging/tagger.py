@@ -31,6 +31,7 @@ import polars as pl
 
 from etl.tagging.context import SOURCE_CONTEXT, context_places, located_cues
 from etl.tagging.gazetteer import (
+    HEAD_WORDS,
     LEGAL_FORMS,
     NO_COUNTRY_HEADS,
     PLACE_PREFIXES,
@@ -128,7 +129,7 @@ _ADMIN_HEADS = [
     *("Administration", "Department", "Directorate", "Service", "Authority", "Bureau"),
     # (and those that come first: `Dirección General de Aduanas de Guatemala`)
     *("Dirección", "Direccion", "Direção", "Direcao", "Direction", "Administración"),
-    *("Administracion", "Superintendencia", "Servicio", "Serviço", "Servico"),
+    *("Administracion", "Superintendencia", "Servicio", "Serviço", "Servico", "Administratie"),
 ]
 # Head words of bodies that are not administrations, though customs words name them: a
 # country's customs brokers' association, union or chamber is not its customs (`Customs
@@ -137,6 +138,9 @@ _NOT_ADMIN_HEADS = [
     *("Fund", "Association", "Federation", "Confederation", "Chamber", "Union", "Syndicate"),
     *("Society", "Court", "Cooperative", "Alliance", "Bank"),
 ]
+# An organization's head word that owns the name after it (`New Zealand Police's National
+# Organised Crime Group`): the possessor is a body's name, which the phrases merge later.
+_OWNER_HEADS = [word for word, label in HEAD_WORDS.items() if label == EntityLabel.ORG]
 # Head words of a company's subsidiary's name (`Cosco Shipping Ports`).
 _TRADE_HEADS = [*TRADE_WORDS, "Group", "Rail", "Railway", "Railways"]
 
@@ -607,7 +611,8 @@ def _merge_phrases(
     phrases = _without_national_governments(phrases, found)
     # A possessor that is a known name splits off the phrase and lends it its country; so does
     # an acronym, which names an owner even where the article defines it only later (`BOC's
-    # Customs Intelligence and Investigation Service`), and lends none.
+    # Customs Intelligence and Investigation Service`), or a body's name by its head word
+    # (`New Zealand Police's National Organised Crime Group`), which lend none.
     wanted = phrases.select("doc", "field", end="possessor_end").drop_nulls().unique()
     possessors = (
         found.join(wanted, on=["doc", "field", "end"], how="semi")
@@ -630,6 +635,10 @@ def _merge_phrases(
             (pl.col("owner").str.len_chars() >= 2)
             & (pl.col("owner") == pl.col("owner").str.to_uppercase())
             & (pl.col("owner") != pl.col("owner").str.to_lowercase())
+            # (a singular's: a plural's possessive belongs to the name, `Sao Paulo State
+            # Industries' Federation`)
+            | pl.col("owner").is_in(_OWNER_HEADS)
+            & pl.col("text").str.slice(pl.col("possessor_end"), 2).is_in(["'s", "\u2019s"])
         )
         .select(
             "doc",
