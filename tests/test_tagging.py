@@ -2415,3 +2415,12 @@ def test_a_places_complement_names_one_place() -> None:
         ("Copenhagen", "DNK"),
         ("Gomel", "BLR"),
     ]
+
+
+def test_a_programme_before_its_kind_word_may_hold_a_multiword_heads_qualifiers() -> None:
+    # (`Processing` qualifies `Export Processing Zone`; alone it is no generic word of names)
+    rows = _tag("The crossing joins the Unified Cargo Processing programme at Laredo.")
+    assert [(m["text"], m["label"]) for m in rows] == [
+        ("Unified Cargo Processing", "PROGRAMME"),
+        ("Laredo", "LOCATION"),
+    ]

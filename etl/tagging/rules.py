@@ -392,9 +392,14 @@ def forms_schema() -> dict[str, pl.DataType]:
 
 
 def generic_and_sentence_words() -> frozenset[str]:
-    """Return the words that start sentences and the generic words of names, one by one."""
-    phrases = [*_LEADING_WORDS.split("|"), *_GENERIC_WORDS.split("|")]
-    return frozenset(word for phrase in phrases for word in phrase.split(" "))
+    """Return the words that start sentences and the generic words of names, one by one.
+
+    A head of several words gives its last word only (`Zone`, `Post`): the words before it
+    qualify the head there, and name things elsewhere (`the Unified Cargo Processing
+    programme`, not generic for `Export Processing Zone`).
+    """
+    words = {word for phrase in _LEADING_WORDS.split("|") for word in phrase.split(" ")}
+    return frozenset({*words, *(phrase.split(" ")[-1] for phrase in _GENERIC_WORDS.split("|"))})
 
 
 def derived_id(label: pl.Expr, name: pl.Expr, country: pl.Expr | None = None) -> pl.Expr:
