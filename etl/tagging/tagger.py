@@ -386,10 +386,9 @@ def _extend_over_suffixes(found: pl.DataFrame, *, roads: bool = False) -> pl.Dat
     road = pl.lit(value=False)
     if roads:
         subdivision = programme = road
-        ends_road = pl.col("text").str.ends_with(_ROAD_HEADS[0])
-        for head in _ROAD_HEADS[1:]:
-            ends_road = ends_road | pl.col("text").str.ends_with(head)
-        road = (pl.col("label") == EntityLabel.LOCATION.value) & ends_road
+        road = (pl.col("label") == EntityLabel.LOCATION.value) & pl.any_horizontal(
+            [pl.col("text").str.ends_with(head) for head in _ROAD_HEADS]
+        )
     keyed = found.with_row_index("mid")
     # Only the few subdivisions, programmes or roads are looked at, not every mention.
     candidates = keyed.filter(subdivision | programme | road)
@@ -628,13 +627,11 @@ def _merge_phrases(
         .str.split(" ")
         .list.last()
     )
-    acronyms = (
+    owners = (
         phrases.filter(pl.col("possessor_end").is_not_null())
         .with_columns(owner=owner_word)
         .filter(
-            (pl.col("owner").str.len_chars() >= 2)
-            & (pl.col("owner") == pl.col("owner").str.to_uppercase())
-            & (pl.col("owner") != pl.col("owner").str.to_lowercase())
+            pl.col("owner").str.contains(rx(_OWNER_ACRONYM))
             # (a singular's: a plural's possessive belongs to the name, `Sao Paulo State
             # Industries' Federation`)
             | pl.col("owner").is_in(_OWNER_HEADS)
@@ -648,8 +645,8 @@ def _merge_phrases(
             split=pl.lit(True),
         )
     )
-    if acronyms.height:
-        possessors = pl.concat([possessors, acronyms], how="vertical_relaxed").unique(
+    if owners.height:
+        possessors = pl.concat([possessors, owners], how="vertical_relaxed").unique(
             ["doc", "field", "possessor_end"], keep="first", maintain_order=True
         )
     phrases = (
@@ -799,43 +796,48 @@ def _merge_phrases(
         )
     )
     base = phrases.join(blocked, on="rid", how="anti").join(inside, on="rid", how="left")
-    kept = base.select(
-        "rid",
-        "doc",
-        "field",
-        "start",
-        "end",
-        "ascii",
-        "owned",
-        full="text",
-        text=pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
-        possessor_country=pl.when("split").then("possessor_country"),
-        # A river runs through several countries, a sea washes several: they take none from
-        # the place they are named for.
-        inside_country=pl.when(~head_word.is_in(list(NO_COUNTRY_HEADS))).then("inside_country"),
-        head=head_word,
-        # A railway named by the two places it joins is the line, a place (`Laos-China
-        # Railway`, `Addis Ababa-Djibouti Railway`); a company's name is otherwise made
-        # (`Ethio-Djibouti Railway`, `Lobito Atlantic Railway`).
-        label=pl.when(
-            (head_word == _RAILWAY)
-            & (pl.col("places").fill_null(0) >= 2)
-            & pl.col("text")
-            .str.slice(pl.col("start"), pl.col("end") - pl.col("start"))
-            .str.contains("-", literal=True)
+    kept = (
+        base.select(
+            "rid",
+            "doc",
+            "field",
+            "start",
+            "end",
+            "ascii",
+            "label",
+            "owned",
+            full="text",
+            text=pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
+            possessor_country=pl.when("split").then("possessor_country"),
+            # A river runs through several countries, a sea washes several: they take none from
+            # the place they are named for.
+            inside_country=pl.when(~head_word.is_in(list(NO_COUNTRY_HEADS))).then("inside_country"),
+            head=head_word,
+            places=pl.col("places").fill_null(0),
         )
-        .then(pl.lit(EntityLabel.LOCATION.value))
-        .otherwise("label"),
-    ).with_columns(
-        entity_id=derived_id(pl.col("label"), pl.col("text"), pl.col("possessor_country")),
-        name=pl.col("text"),
-        # An organization or a place is of the country it names (`Jordan Customs`, `Cairo
-        # Airport`); a treaty is not of the city it is named after (`Treaty of Rome`).
-        country=pl.coalesce(
-            "possessor_country",
-            pl.when(_one_of("label", _BELONGS)).then("inside_country"),
-        ),
-        source=pl.lit(SOURCE_HEAD),
+        .with_columns(
+            # A railway named by the two places it joins is the line, a place (`Laos-China
+            # Railway`, `Addis Ababa-Djibouti Railway`); a company's name is otherwise made
+            # (`Ethio-Djibouti Railway`, `Lobito Atlantic Railway`).
+            label=pl.when(
+                (pl.col("head") == _RAILWAY)
+                & (pl.col("places") >= 2)
+                & pl.col("text").str.contains("-", literal=True)
+            )
+            .then(pl.lit(EntityLabel.LOCATION.value))
+            .otherwise("label"),
+        )
+        .with_columns(
+            entity_id=derived_id(pl.col("label"), pl.col("text"), pl.col("possessor_country")),
+            name=pl.col("text"),
+            # An organization or a place is of the country it names (`Jordan Customs`, `Cairo
+            # Airport`); a treaty is not of the city it is named after (`Treaty of Rome`).
+            country=pl.coalesce(
+                "possessor_country",
+                pl.when(_one_of("label", _BELONGS)).then("inside_country"),
+            ),
+            source=pl.lit(SOURCE_HEAD),
+        )
     )
     # Generic words alone (`the Customs Administration`) name nothing, unless a country says
     # whose, or the phrase is a ministry's or department's name (`the Ministry of Finance`,
